@@ -5,9 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
-from core.models import Invoice, Payment, PreviousTicket, Priority, Reply, Ticket
+from core.models import (
+    Case,
+    Decision,
+    Invoice,
+    Payment,
+    PreviousTicket,
+    Priority,
+    Reply,
+    Ticket,
+)
 
 
 @dataclass(frozen=True)
@@ -135,3 +144,208 @@ class BillingSource(Protocol):
 def idempotency_key(ticket_id: str | int, invoice_id: str, action: str) -> str:
     """The key every billing write carries: the same ticket, invoice and action never repeat."""
     return f"payverify:{ticket_id}:{invoice_id}:{action}"
+
+
+# ----------------------------------------------------------------------------- store
+
+CreditState = Literal["pending", "applied", "reversed", "failed"]
+FollowUpStatus = Literal["pending", "claimed", "done", "replaced"]
+VerificationSource = Literal["trigger", "sidebar", "follow_up", "api", "billing_event", "demo"]
+
+
+@dataclass(frozen=True)
+class VerificationRecord:
+    """One decision as it was made: the case it read and what it decided (both as JSON)."""
+
+    id: int
+    installation: str
+    ticket_id: str
+    case: dict[str, Any]  # CASE_FORMAT input, as written by Case.model_dump(mode="json")
+    decision: dict[str, Any]  # CASE_FORMAT output
+    verdict: str | None
+    scenario: str | None
+    tier: str
+    language: str
+    mode: str  # auto | draft | shadow
+    source: str  # a VerificationSource
+    created_at: datetime
+
+    def case_model(self) -> Case:
+        """The stored case as a core model."""
+        return Case.model_validate(self.case)
+
+    def decision_model(self) -> Decision:
+        """The stored decision as a core model."""
+        return Decision.model_validate(self.decision)
+
+
+@dataclass(frozen=True)
+class CreditRecord:
+    """A line of the credit ledger: at most one per installation, ticket and invoice."""
+
+    id: int
+    installation: str
+    ticket_id: str
+    invoice_id: str
+    customer_id: str
+    amount: Decimal
+    currency: str
+    state: CreditState
+    external_id: str | None  # the billing system's id of the credit, once applied
+    reversal_id: str | None  # the billing system's id of the reversal
+    reason: str | None  # why it failed or was reversed
+    created_at: datetime
+    updated_at: datetime
+
+    def as_write(self) -> BillingWrite:
+        """The applied credit as the billing port knows it (to reverse it)."""
+        if self.external_id is None:
+            raise ValueError(f"credit {self.id} was never applied")
+        return BillingWrite(self.external_id, self.amount, self.currency)
+
+
+@dataclass(frozen=True)
+class FollowUpRecord:
+    """A scheduled re-verification of a ticket."""
+
+    id: int
+    installation: str
+    ticket_id: str
+    due_at: datetime
+    reason: str
+    status: FollowUpStatus
+    outcome: str | None
+    claimed_by: str | None
+    claimed_at: datetime | None
+    attempts: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class MoneyTotal:
+    count: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class KpiFigures:
+    """The seed guide's KPIs over one slice of the events (all, or one scenario/tier/language)."""
+
+    verified: int  # tickets verified (distinct installation + ticket)
+    auto_resolved: int
+    escalated: int
+    auto_resolution_rate: Decimal | None  # auto_resolved / verified, None when nothing verified
+    escalation_rate: Decimal | None
+    first_response_seconds_avg: Decimal | None
+    resolution_seconds_avg: Decimal | None
+    csat_average: Decimal | None
+    csat_responses: int
+    credits_issued: dict[str, MoneyTotal]  # by currency
+    credits_reversed: dict[str, MoneyTotal]
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """KPIs overall and broken down by scenario, tier and language."""
+
+    overall: KpiFigures
+    by_scenario: dict[str, KpiFigures]
+    by_tier: dict[str, KpiFigures]
+    by_language: dict[str, KpiFigures]
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What payverify remembers: decisions, the credit ledger, follow-ups, metrics, deliveries."""
+
+    def ping(self) -> None:
+        """Raise ExternalError when the database cannot be reached (readiness)."""
+        ...
+
+    def record_verification(
+        self, installation: str, case: Case, decision: Decision, *, mode: str, source: str
+    ) -> int:
+        """Log a decision with the case snapshot; returns its id."""
+        ...
+
+    def latest_verification(self, installation: str, ticket_id: str) -> VerificationRecord | None:
+        """The most recent decision for a ticket."""
+        ...
+
+    def claim_credit(
+        self,
+        installation: str,
+        ticket_id: str,
+        invoice_id: str,
+        customer_id: str,
+        amount: Decimal,
+        currency: str,
+    ) -> tuple[CreditRecord, bool]:
+        """The ledger line for this ticket and invoice, and whether this caller created it.
+
+        Race-safe: whatever the number of concurrent callers, one row and one `True`.
+        A line in state `failed` is claimed again (back to `pending`, `True` once).
+        """
+        ...
+
+    def mark_credit_applied(self, credit_id: int, external_id: str) -> CreditRecord: ...
+
+    def mark_credit_failed(self, credit_id: int, reason: str) -> CreditRecord: ...
+
+    def mark_credit_reversed(
+        self, credit_id: int, reversal_id: str, reason: str
+    ) -> CreditRecord: ...
+
+    def credits_for_ticket(self, installation: str, ticket_id: str) -> list[CreditRecord]: ...
+
+    def open_credits_for_customer(self, installation: str, customer_id: str) -> list[CreditRecord]:
+        """Applied credits not yet reversed."""
+        ...
+
+    def schedule_follow_up(
+        self, installation: str, ticket_id: str, due_at: datetime, reason: str
+    ) -> FollowUpRecord:
+        """Schedule the ticket's follow-up, replacing its pending one."""
+        ...
+
+    def pending_follow_up(self, installation: str, ticket_id: str) -> FollowUpRecord | None: ...
+
+    def due_follow_ups(
+        self, now: datetime, limit: int = 50, *, worker: str | None = None
+    ) -> list[FollowUpRecord]:
+        """Claim follow-ups due by `now`; concurrent workers never get the same one."""
+        ...
+
+    def complete_follow_up(self, follow_up_id: int, outcome: str) -> None: ...
+
+    def record_event(
+        self,
+        installation: str,
+        ticket_id: str,
+        name: str,
+        *,
+        scenario: str | None = None,
+        tier: str | None = None,
+        language: str | None = None,
+        verdict: str | None = None,
+        value: Decimal | None = None,
+        currency: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Record a metric event (names in docs/STORE.md)."""
+        ...
+
+    def kpis(
+        self,
+        installation: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Kpis: ...
+
+    def claim_delivery(self, key: str) -> bool:
+        """True for the first caller with this key (a webhook delivery is processed once)."""
+        ...
+
+    def step_result(self, run_key: str, step: str) -> dict[str, Any] | None: ...
+
+    def save_step_result(self, run_key: str, step: str, result: dict[str, Any]) -> None: ...
