@@ -65,32 +65,66 @@ def _host() -> str:
     return host
 
 
-def _session_token(host: str) -> str | None:
-    """The short-lived session token of this page, issued by plugin.web.auth."""
-    from plugin.web import auth  # imported late: the auth module is wired by create_app
-
-    session = auth.sidebar_session_from_request()
-    if session is None:
-        return None
-    return getattr(session, "token", session if isinstance(session, str) else None)
+def _error_page(message: str, status: int) -> Response:
+    """A readable page (not JSON) for an agent whose sidebar could not be opened."""
+    html = render_template("sidebar.html", host="error", error=message, status=status)
+    return page_headers(Response(html, status=status, mimetype="text/html"), framed=True)
 
 
 @bp.route("/sidebar", methods=["GET", "POST"])
 def sidebar() -> Response:
-    """The sidebar page; the ticket id comes from the host client (or `ticket_id` standalone)."""
+    """The sidebar page; its script learns the ticket from the host client (or the URL)."""
+    from plugin.web import auth  # the app factory initialises it before any request
+
     host = _host()
-    ticket_id = request.args.get("ticket_id", "").strip()
+    try:
+        context = auth.sidebar_session_from_request()
+    except auth.AuthError as exc:
+        return _error_page(exc.message, exc.status)
+    if context is None and host != "freshdesk":
+        # Only the Freshworks client can fetch a session from inside the page.
+        return _error_page("This page needs a helpdesk session: open it from the ticket.", 401)
+    ticket_id = (context.ticket_id if context else None) or request.args.get("ticket", "")
+    ticket_id = ticket_id or request.args.get("ticket_id", "")
     if host == "standalone" and not ticket_id:
-        abort(400, description="ticket_id is required when the sidebar runs standalone")
+        abort(400, description="ticket: required when the sidebar runs standalone")
     html = render_template(
         "sidebar.html",
         host=host,
         ticket_id=ticket_id,
-        session_token=_session_token(host) or "",
-        languages=LANGUAGES,
+        session_token=context.token if context else "",
+        demo=bool(context and context.demo),
         zaf_sdk_url=current_app.config.get("PAYVERIFY_ZAF_SDK_URL", ZAF_SDK_URL),
         freshworks_client_url=current_app.config.get(
             "PAYVERIFY_FRESHWORKS_CLIENT_URL", FRESHWORKS_CLIENT_URL
         ),
     )
     return page_headers(Response(html, mimetype="text/html"), framed=host != "standalone")
+
+
+@bp.route("/demo")
+def demo() -> Response:
+    """The demo's tickets, each with its sidebar link, latest verdict and a trigger button."""
+    from plugin.web import auth, current_services
+
+    if not current_app.config.get("PAYVERIFY_DEMO"):
+        abort(404, description="the demo page exists only when payverify runs as `payverify demo`")
+    services = current_services()
+    installation = current_app.extensions["payverify.auth"]["installation"]
+    tickets = []
+    for item in services.helpdesk.list_tickets():
+        ticket = item.ticket
+        record = services.store.latest_verification(installation, str(ticket.id))
+        token, _session = auth.new_session(str(ticket.id), "demo-agent", "demo")
+        tickets.append(
+            {
+                "id": str(ticket.id),
+                "subject": ticket.subject,
+                "requester": ticket.requester.name,
+                "locale": ticket.requester.locale or "",
+                "verdict": record.verdict if record else None,
+                "token": token,
+            }
+        )
+    html = render_template("demo.html", tickets=tickets)
+    return page_headers(Response(html, mimetype="text/html"), framed=False)
