@@ -28,12 +28,13 @@ def create_app(services: Any = None, settings: Any = None, *, jobs: Any = None) 
     app.config["JSON_SORT_KEYS"] = False
     app.extensions["payverify"] = services
     app.extensions["payverify.settings"] = settings
-    demo = str(getattr(settings, "payverify_helpdesk", "") or "") == "demo" or (
+    demo = getattr(settings, "helpdesk", None) == "demo" or (
         getattr(getattr(services, "helpdesk", None), "name", "") == "demo"
     )
     app.config["PAYVERIFY_DEMO"] = demo
     app.config["PAYVERIFY_MODE"] = mode_of(settings)
-    auth.init_app(app, settings, installation_of(services, settings), demo)
+    app.config["PAYVERIFY_INSTALLATION"] = installation_of(services, settings)
+    auth.init_app(app, settings, app.config["PAYVERIFY_INSTALLATION"], demo)
     app.extensions["payverify.jobs"] = jobs or jobs_module.Jobs(services, settings)
     prometheus.init_app(app)
 

@@ -93,8 +93,8 @@ def secret_value(settings: Any, name: str) -> str | None:
 def signing_key(settings: Any) -> bytes:
     """The session-signing key, derived from the configured secrets (same in every worker)."""
     names = (
-        "payverify_secret_key",
-        "payverify_api_token",
+        "secret_key",
+        "api_token",
         "zendesk_app_public_key",
         "freshdesk_install_secret",
         "zendesk_webhook_secret",
@@ -193,7 +193,7 @@ def init_app(app: Any, settings: Any, installation: str, demo: bool) -> None:
     app.extensions["payverify.auth"] = {
         "key": signing_key(settings),
         "installation": installation,
-        "api_token": secret_value(settings, "payverify_api_token"),
+        "api_token": secret_value(settings, "api_token"),
         "zendesk_public_key": secret_value(settings, "zendesk_app_public_key"),
         "zendesk_subdomain": getattr(settings, "zendesk_subdomain", None),
         "install_secret": secret_value(settings, "freshdesk_install_secret"),
@@ -203,7 +203,7 @@ def init_app(app: Any, settings: Any, installation: str, demo: bool) -> None:
 
 
 def _approvers(settings: Any) -> frozenset[str]:
-    raw = getattr(settings, "approvers", None) or getattr(settings, "payverify_approvers", None)
+    raw = getattr(settings, "approvers", None)
     if isinstance(raw, str):
         raw = raw.split(",")
     return frozenset(str(a).strip().lower() for a in (raw or ()) if str(a).strip())

@@ -1,0 +1,234 @@
+"""The job queue (huey): SQLite beside the store by default, Redis when REDIS_URL is set.
+
+Why huey: one small dependency with both an embedded SQLite queue (nothing to start for a
+one-machine install) and a Redis one (N web + M workers across machines), retries with
+backoff, scheduled tasks and locks. https://huey.readthedocs.io/en/latest/api.html
+
+Nothing is lost when a worker dies: each run is journaled in the queue's own storage while
+in flight (`inflight:<run key>` with a lease). A run whose lease expired without finishing
+is queued again by the next worker that starts and by a periodic sweep; the pipeline saves
+each step's result, so the run resumes after its last finished step and doubles nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from huey import RedisHuey, SqliteHuey, crontab
+from huey.api import Huey
+from huey.exceptions import TaskLockedException
+
+from core.errors import ExternalError
+from plugin.pipeline import Pipeline, installation_of
+
+log = logging.getLogger(__name__)
+
+RETRIES = 5
+RETRY_DELAY_SECONDS = 5  # then 10, 20, 40, 80: about 2.5 minutes before giving up
+LEASE_SECONDS = 120
+JOURNAL = "inflight:"
+
+
+def queue_path(database_url: str | None) -> Path:
+    """The SQLite queue file beside the SQLite store (or in ./var for another database)."""
+    url = database_url or "sqlite:///var/payverify.sqlite3"
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        store = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+        return store.with_name(store.stem + ".queue.sqlite3")
+    return Path("var") / "payverify.queue.sqlite3"
+
+
+def make_huey(settings: Any) -> Huey:
+    """RedisHuey with REDIS_URL, else SqliteHuey beside the store."""
+    from plugin.web.auth import secret_value
+
+    redis_url = secret_value(settings, "redis_url")
+    if redis_url:
+        return RedisHuey("payverify", url=redis_url, utc=True)
+    store_url = settings.store_url() if hasattr(settings, "store_url") else None
+    path = queue_path(store_url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("payverify", filename=str(path), utc=True, timeout=30)
+
+
+class Jobs:
+    """The queue and its tasks: verify a ticket, run due follow-ups, re-verify, recover."""
+
+    def __init__(
+        self,
+        services: Any,
+        settings: Any = None,
+        *,
+        huey: Huey | None = None,
+        lease_seconds: int = LEASE_SECONDS,
+        retry_delay: int = RETRY_DELAY_SECONDS,
+        pipeline_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.services = services
+        self.settings = settings if settings is not None else getattr(services, "settings", None)
+        self.huey = huey or make_huey(self.settings)
+        self.lease_seconds = lease_seconds
+        self.pipeline_options = pipeline_options or {}
+        self.installation = installation_of(services, self.settings)
+        task = self.huey.task
+        self.process_task = task(
+            retries=RETRIES,
+            retry_delay=retry_delay,
+            retry_backoff=2,
+            context=True,
+            name="payverify.process_ticket",
+        )(self._process_ticket)
+        self.reverify_task = task(
+            retries=RETRIES, retry_delay=retry_delay, retry_backoff=2, name="payverify.reverify"
+        )(self._reverify)
+        self.follow_ups_task = self.huey.periodic_task(
+            crontab(minute="*"), name="payverify.follow_ups"
+        )(self._run_due_follow_ups)
+        self.recover_task = self.huey.periodic_task(crontab(minute="*"), name="payverify.recover")(
+            self.recover
+        )
+
+    # ------------------------------------------------------------------ enqueue
+
+    def enqueue_ticket(
+        self,
+        ticket_id: str,
+        *,
+        run_key: str,
+        requester_email: str | None = None,
+        source: str = "trigger",
+    ) -> str:
+        """Queue the pipeline for a ticket; returns the job id."""
+        args = {
+            "ticket_id": str(ticket_id),
+            "requester_email": requester_email,
+            "source": source,
+            "run_key": run_key,
+        }
+        self._journal(run_key, args, state="queued")
+        result = self.process_task(**args)
+        return str(result.id)
+
+    def enqueue_reverify(self, ticket_id: str, reason: str) -> str:
+        """Queue an immediate re-verification of a ticket under follow-up (a billing event)."""
+        return str(self.reverify_task(str(ticket_id), reason).id)
+
+    # ------------------------------------------------------------------ tasks
+
+    def pipeline(self) -> Pipeline:
+        return Pipeline(self.services, self.settings, **self.pipeline_options)
+
+    def _process_ticket(
+        self, ticket_id: str, requester_email: str | None, source: str, run_key: str, task: Any
+    ) -> dict[str, Any]:
+        args = {
+            "ticket_id": ticket_id,
+            "requester_email": requester_email,
+            "source": source,
+            "run_key": run_key,
+        }
+        lock = self.huey.lock_task(f"run:{run_key}", ttl=self.lease_seconds)
+        try:
+            lock.acquire()
+        except TaskLockedException:
+            # Another worker has it: come back later rather than run it twice at once.
+            raise ExternalError("queue", f"run {run_key} is in progress", permanent=False) from None
+        started = time.monotonic()
+        try:
+            self._journal(run_key, args, state="running")
+            result = self.pipeline().run(
+                ticket_id, run_key=run_key, requester_email=requester_email, source=source
+            )
+        except ExternalError as exc:
+            last = exc.permanent or task is None or task.retries == 0
+            if last:
+                self._report_failure(ticket_id, run_key, exc)
+                self._forget(run_key)
+            else:
+                self._journal(run_key, args, state="queued")
+            if exc.permanent:
+                log.warning("run %s parked: %s", run_key, exc)
+                return {"parked": True, "step": getattr(exc, "step", None), "error": str(exc)}
+            raise
+        finally:
+            lock.clear()
+            _observe_job(time.monotonic() - started)
+        self._forget(run_key)
+        return {"verdict": result.verdict, "skipped": result.skipped}
+
+    def _report_failure(self, ticket_id: str, run_key: str, exc: ExternalError) -> None:
+        from plugin.followups import post_failure_note
+
+        try:
+            post_failure_note(self.services, ticket_id, run_key, exc)
+        except ExternalError as note_exc:  # the helpdesk itself is what fails
+            log.error("could not post the failure note on %s: %s", ticket_id, note_exc)
+
+    def _reverify(self, ticket_id: str, reason: str) -> dict[str, Any]:
+        from plugin.followups import reverify_ticket
+
+        return reverify_ticket(self.services, self.settings, ticket_id, reason=reason)
+
+    def _run_due_follow_ups(self) -> list[dict[str, Any]]:
+        from plugin.followups import run_due_follow_ups
+
+        return run_due_follow_ups(self.services, self.settings)
+
+    # ------------------------------------------------------------------ journal
+
+    def _journal(self, run_key: str, args: dict[str, Any], *, state: str) -> None:
+        entry = {"args": args, "state": state, "since": time.time(), "pid": os.getpid()}
+        self.huey.storage.put_data(JOURNAL + run_key, json.dumps(entry).encode())
+
+    def _forget(self, run_key: str) -> None:
+        self.huey.storage.pop_data(JOURNAL + run_key)
+
+    def in_flight(self) -> dict[str, dict[str, Any]]:
+        """Journaled runs not finished yet, by run key."""
+        items = self.huey.storage.result_items()
+        return {
+            (key.decode() if isinstance(key, bytes) else key)[len(JOURNAL) :]: json.loads(value)
+            for key, value in items.items()
+            if (key.decode() if isinstance(key, bytes) else key).startswith(JOURNAL)
+        }
+
+    def recover(self) -> list[str]:
+        """Queue again every run left `running` past its lease (its worker died)."""
+        now, requeued = time.time(), []
+        for run_key, entry in self.in_flight().items():
+            if entry.get("state") == "running" and now - entry["since"] > self.lease_seconds:
+                log.warning("run %s was interrupted; queuing it again", run_key)
+                self.huey.flush_locks(f"run:{run_key}")
+                self.enqueue_ticket(**entry["args"])
+                requeued.append(run_key)
+        return requeued
+
+    # ------------------------------------------------------------------ consumers
+
+    def drain(self, limit: int = 1000) -> int:
+        """Run queued jobs in this thread until the queue is empty (tests, `demo --once`)."""
+        done = 0
+        while done < limit:
+            task = self.huey.dequeue()
+            if task is None:
+                return done
+            self.huey.execute(task)
+            done += 1
+        return done
+
+    def consumer(self, workers: int = 2, periodic: bool = True) -> Any:
+        """A huey consumer with thread workers (`payverify worker`)."""
+        return self.huey.create_consumer(
+            workers=workers, worker_type="thread", periodic=periodic, check_worker_health=True
+        )
+
+
+def _observe_job(seconds: float) -> None:
+    from plugin.web.prometheus import JOB_SECONDS
+
+    JOB_SECONDS.observe(seconds)

@@ -1,0 +1,164 @@
+"""`POST /triggers/zendesk|freshdesk`: authenticate, validate, answer 202 and queue the work.
+
+A delivery is processed once: its key (the helpdesk's invocation id when it sends one, else
+the ticket id and a hash of the body) is claimed in the store before the job is queued, and
+the job's run key is derived from it, so a redelivery or twenty at once make one run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from plugin.web.auth import AuthError, secret_value
+
+bp = Blueprint("triggers", __name__)
+
+MAX_SKEW_SECONDS = 300  # a signed timestamp older (or newer) than this is a replay
+# https://developer.zendesk.com/documentation/webhooks/verifying/
+ZENDESK_SIGNATURE = "X-Zendesk-Webhook-Signature"
+ZENDESK_TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
+ZENDESK_INVOCATION = "X-Zendesk-Webhook-Invocation-Id"
+
+
+class TriggerBody(BaseModel):
+    """The JSON the helpdesk's trigger sends: the ticket, and the requester's email if known."""
+
+    model_config = ConfigDict(extra="ignore")
+    ticket_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    requester_email: str | None = Field(default=None, max_length=254)
+
+    @field_validator("ticket_id", mode="before")
+    @classmethod
+    def _id_text(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("not a ticket id")
+        return str(value).strip() if isinstance(value, int | str) else value
+
+    @field_validator("requester_email", mode="before")
+    @classmethod
+    def _email(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None  # a helpdesk placeholder left empty
+        if not isinstance(value, str) or "@" not in value:
+            raise ValueError("not an email address")
+        return value.strip()
+
+
+def parse_body(raw: bytes) -> TriggerBody:
+    """The validated body, or a 400/422 whose message names the field."""
+    try:
+        return TriggerBody.model_validate_json(raw or b"null")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        if first["type"] in ("json_invalid", "model_type", "json_type"):
+            raise BodyError(400, "the body must be a JSON object with ticket_id") from None
+        field = ".".join(str(p) for p in first["loc"]) or "body"
+        raise BodyError(422, f"{field}: {first['msg']}") from None
+
+
+class BodyError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def zendesk_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """base64(HMAC-SHA256(secret, timestamp + body)), as Zendesk signs a webhook."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
+    return base64.b64encode(mac).decode()
+
+
+def _check_zendesk(secret: str | None) -> None:
+    if not secret:
+        raise AuthError("webhook signing is not configured (ZENDESK_WEBHOOK_SECRET)")
+    signature = request.headers.get(ZENDESK_SIGNATURE, "")
+    timestamp = request.headers.get(ZENDESK_TIMESTAMP, "")
+    if not signature or not timestamp:
+        raise AuthError(f"missing {ZENDESK_SIGNATURE} or {ZENDESK_TIMESTAMP}")
+    try:
+        signed_at = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        raise AuthError(f"{ZENDESK_TIMESTAMP} is not an ISO 8601 timestamp") from None
+    if signed_at.tzinfo is None:
+        signed_at = signed_at.replace(tzinfo=UTC)
+    if abs((datetime.now(UTC) - signed_at).total_seconds()) > MAX_SKEW_SECONDS:
+        raise AuthError("the signature timestamp is stale")
+    expected = zendesk_signature(secret, timestamp, request.get_data())
+    if not hmac.compare_digest(expected.encode(), signature.encode()):
+        raise AuthError("the webhook signature does not match")
+
+
+def _check_freshdesk(secret: str | None) -> None:
+    if not secret:
+        raise AuthError("webhook secret is not configured (FRESHDESK_WEBHOOK_SECRET)")
+    given = request.authorization.password if request.authorization else None
+    if request.authorization and request.authorization.type == "bearer":
+        given = request.authorization.token
+    if not given or not hmac.compare_digest(given.encode(), secret.encode()):
+        raise AuthError("missing or wrong webhook secret (Basic password or Bearer token)")
+
+
+def _accept(source: str, delivery_id: str | None) -> tuple[Response, int]:
+    from plugin.web import current_jobs, current_services
+    from plugin.web.prometheus import WEBHOOKS
+
+    try:
+        body = parse_body(request.get_data())
+    except BodyError as exc:
+        WEBHOOKS.inc(source, "invalid")
+        return jsonify(error=exc.message), exc.status
+    digest = hashlib.sha256(request.get_data()).hexdigest()[:32]
+    delivery = (
+        f"{source}:{delivery_id[:128]}" if delivery_id else f"{source}:{body.ticket_id}:{digest}"
+    )
+    installation = current_app.config["PAYVERIFY_INSTALLATION"]
+    run_key = (
+        f"{installation}:{body.ticket_id}:{hashlib.sha256(delivery.encode()).hexdigest()[:24]}"
+    )
+    if not current_services().store.claim_delivery(delivery):
+        WEBHOOKS.inc(source, "duplicate")
+        return jsonify(job=run_key, duplicate=True), 202
+    current_jobs().enqueue_ticket(
+        body.ticket_id, run_key=run_key, requester_email=body.requester_email, source="trigger"
+    )
+    WEBHOOKS.inc(source, "accepted")
+    return jsonify(job=run_key, duplicate=False), 202
+
+
+@bp.post("/triggers/zendesk")
+def zendesk() -> tuple[Response, int]:
+    """A Zendesk webhook (signed) asks for a ticket to be verified."""
+    from plugin.web import current_settings
+
+    try:
+        _check_zendesk(secret_value(current_settings(), "zendesk_webhook_secret"))
+    except AuthError:
+        _count("zendesk", "unauthorized")
+        raise
+    return _accept("zendesk", request.headers.get(ZENDESK_INVOCATION))
+
+
+@bp.post("/triggers/freshdesk")
+def freshdesk() -> tuple[Response, int]:
+    """A Freshdesk automation rule (shared secret) asks for a ticket to be verified."""
+    from plugin.web import current_settings
+
+    try:
+        _check_freshdesk(secret_value(current_settings(), "freshdesk_webhook_secret"))
+    except AuthError:
+        _count("freshdesk", "unauthorized")
+        raise
+    return _accept("freshdesk", request.headers.get("X-Request-Id"))
+
+
+def _count(source: str, result: str) -> None:
+    from plugin.web.prometheus import WEBHOOKS
+
+    WEBHOOKS.inc(source, result)
