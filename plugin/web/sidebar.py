@@ -65,7 +65,7 @@ def _host() -> str:
     return host
 
 
-def _error_page(message: str, status: int) -> Response:
+def error_page(message: str, status: int) -> Response:
     """A readable page (not JSON) for an agent whose sidebar could not be opened."""
     html = render_template("sidebar.html", host="error", error=message, status=status)
     return page_headers(Response(html, status=status, mimetype="text/html"), framed=True)
@@ -80,10 +80,10 @@ def sidebar() -> Response:
     try:
         context = auth.sidebar_session_from_request()
     except auth.AuthError as exc:
-        return _error_page(exc.message, exc.status)
+        return error_page(exc.message, exc.status)
     if context is None and host != "freshdesk":
         # Only the Freshworks client can fetch a session from inside the page.
-        return _error_page("This page needs a helpdesk session: open it from the ticket.", 401)
+        return error_page("This page needs a helpdesk session: open it from the ticket.", 401)
     ticket_id = (context.ticket_id if context else None) or request.args.get("ticket", "")
     ticket_id = ticket_id or request.args.get("ticket_id", "")
     if host == "standalone" and not ticket_id:
