@@ -97,7 +97,10 @@ def _load_settings() -> Any:
         from plugin.settings import Settings
     except ImportError:
         return None
-    return Settings()
+    try:
+        return Settings()
+    except ValueError as exc:  # SettingsError names the variable; packaging needs few of them
+        raise DeploymentError(f"settings: {exc}") from None
 
 
 def deployment_from_settings(
