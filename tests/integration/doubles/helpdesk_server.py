@@ -68,7 +68,9 @@ class HelpdeskServer:
         self.requests: list[Recorded] = []
         self.faults: list[Fault] = []
         self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def url(self) -> str:
