@@ -172,7 +172,13 @@ class Jobs:
     def _reverify(self, ticket_id: str, reason: str) -> dict[str, Any]:
         from plugin.followups import reverify_ticket
 
-        return reverify_ticket(self.services, self.settings, ticket_id, reason=reason)
+        outcome = reverify_ticket(
+            self.services, self.settings, ticket_id, reason=reason, source="billing_event"
+        )
+        pending = self.services.store.pending_follow_up(self.installation, ticket_id)
+        if pending is not None and outcome["outcome"] in ("resolved", "escalated"):
+            self.services.store.complete_follow_up(pending.id, f"{outcome['outcome']} ({reason})")
+        return outcome
 
     def _run_due_follow_ups(self) -> list[dict[str, Any]]:
         from plugin.followups import run_due_follow_ups

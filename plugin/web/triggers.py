@@ -106,7 +106,6 @@ def _check_freshdesk(secret: str | None) -> None:
 
 
 def _accept(source: str, delivery_id: str | None) -> tuple[Response, int]:
-    from plugin.web import current_jobs, current_services
     from plugin.web.prometheus import WEBHOOKS
 
     try:
@@ -114,19 +113,31 @@ def _accept(source: str, delivery_id: str | None) -> tuple[Response, int]:
     except BodyError as exc:
         WEBHOOKS.inc(source, "invalid")
         return jsonify(error=exc.message), exc.status
-    digest = hashlib.sha256(request.get_data()).hexdigest()[:32]
-    delivery = (
-        f"{source}:{delivery_id[:128]}" if delivery_id else f"{source}:{body.ticket_id}:{digest}"
-    )
+    if delivery_id:
+        delivery = f"{source}:{delivery_id[:128]}"
+    else:
+        digest = hashlib.sha256(request.get_data()).hexdigest()[:32]
+        delivery = f"{source}:{body.ticket_id}:{digest}"
+    return enqueue_delivery(source, body.ticket_id, body.requester_email, delivery)
+
+
+def enqueue_delivery(
+    source: str, ticket_id: str, requester_email: str | None, delivery: str
+) -> tuple[Response, int]:
+    """Claim a delivery and queue its run, once; 202 with the job and whether it was a repeat."""
+    from plugin.web import current_jobs, current_services
+    from plugin.web.prometheus import WEBHOOKS
+
     installation = current_app.config["PAYVERIFY_INSTALLATION"]
-    run_key = (
-        f"{installation}:{body.ticket_id}:{hashlib.sha256(delivery.encode()).hexdigest()[:24]}"
-    )
+    run_key = f"{installation}:{ticket_id}:{hashlib.sha256(delivery.encode()).hexdigest()[:24]}"
     if not current_services().store.claim_delivery(delivery):
         WEBHOOKS.inc(source, "duplicate")
         return jsonify(job=run_key, duplicate=True), 202
     current_jobs().enqueue_ticket(
-        body.ticket_id, run_key=run_key, requester_email=body.requester_email, source="trigger"
+        ticket_id,
+        run_key=run_key,
+        requester_email=requester_email,
+        source="demo" if source == "demo" else "trigger",
     )
     WEBHOOKS.inc(source, "accepted")
     return jsonify(job=run_key, duplicate=False), 202
