@@ -14,7 +14,12 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError, model_validator
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from connectors.store.engine import DEFAULT_DATABASE_URL, normalize_url
 from core.policy import DEFAULT_POLICY, Policy
@@ -45,7 +50,15 @@ def _base_url(value: object) -> object:
     return value
 
 
+def _comma_list(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(item.strip().lower() for item in value.split(",") if item.strip())
+    return value
+
+
 StrictBool = Annotated[bool, BeforeValidator(_strict_bool)]
+# NoDecode: a comma-separated list in the environment, not JSON.
+AgentList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_list)]
 BaseUrl = Annotated[str | None, BeforeValidator(_base_url)]
 
 
@@ -66,6 +79,9 @@ class Settings(BaseSettings):
     mode: Literal["auto", "draft", "shadow"] = env("PAYVERIFY_MODE", "auto")
     policy_path: Path | None = env("PAYVERIFY_POLICY")
     api_token: SecretStr | None = env("PAYVERIFY_API_TOKEN")
+    secret_key: SecretStr | None = env("PAYVERIFY_SECRET_KEY")
+    approvers: AgentList = env("PAYVERIFY_APPROVERS", ())
+    apply_found_payments: StrictBool = env("PAYVERIFY_APPLY_FOUND_PAYMENTS", False)
 
     database_url: SecretStr | None = env("DATABASE_URL")
     postgres_url: SecretStr | None = env("POSTGRES_URL")
