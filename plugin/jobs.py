@@ -21,7 +21,7 @@ from typing import Any
 
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
-from huey.exceptions import TaskLockedException
+from huey.constants import EmptyData
 
 from core.errors import ExternalError
 from plugin.pipeline import Pipeline, installation_of
@@ -32,6 +32,7 @@ RETRIES = 5
 RETRY_DELAY_SECONDS = 5  # then 10, 20, 40, 80: about 2.5 minutes before giving up
 LEASE_SECONDS = 120
 JOURNAL = "inflight:"
+LOCK = "runlock:"
 
 
 def queue_path(database_url: str | None) -> Path:
@@ -132,12 +133,9 @@ class Jobs:
             "source": source,
             "run_key": run_key,
         }
-        lock = self.huey.lock_task(f"run:{run_key}", ttl=self.lease_seconds)
-        try:
-            lock.acquire()
-        except TaskLockedException:
+        if not self._acquire(run_key):
             # Another worker has it: come back later rather than run it twice at once.
-            raise ExternalError("queue", f"run {run_key} is in progress", permanent=False) from None
+            raise ExternalError("queue", f"run {run_key} is in progress", permanent=False)
         started = time.monotonic()
         try:
             self._journal(run_key, args, state="running")
@@ -156,7 +154,7 @@ class Jobs:
                 return {"parked": True, "step": getattr(exc, "step", None), "error": str(exc)}
             raise
         finally:
-            lock.clear()
+            self._release(run_key)
             _observe_job(time.monotonic() - started)
         self._forget(run_key)
         return {"verdict": result.verdict, "skipped": result.skipped}
@@ -185,6 +183,23 @@ class Jobs:
 
         return run_due_follow_ups(self.services, self.settings)
 
+    # ------------------------------------------------------------------ lease lock
+
+    def _acquire(self, run_key: str) -> bool:
+        """Take the run's lock; a lock older than the lease (its worker died) is taken over."""
+        storage, key = self.huey.storage, LOCK + run_key
+        until = str(time.time() + self.lease_seconds).encode()
+        if storage.put_if_empty(key, until):
+            return True
+        held = storage.peek_data(key)
+        if held is not EmptyData and float(held) < time.time():
+            storage.pop_data(key)
+            return bool(storage.put_if_empty(key, until))
+        return False
+
+    def _release(self, run_key: str) -> None:
+        self.huey.storage.pop_data(LOCK + run_key)
+
     # ------------------------------------------------------------------ journal
 
     def _journal(self, run_key: str, args: dict[str, Any], *, state: str) -> None:
@@ -209,7 +224,7 @@ class Jobs:
         for run_key, entry in self.in_flight().items():
             if entry.get("state") == "running" and now - entry["since"] > self.lease_seconds:
                 log.warning("run %s was interrupted; queuing it again", run_key)
-                self.huey.flush_locks(f"run:{run_key}")
+                self._release(run_key)
                 self.enqueue_ticket(**entry["args"])
                 requeued.append(run_key)
         return requeued

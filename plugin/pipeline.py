@@ -227,7 +227,11 @@ def gather(pipeline: Pipeline, ticket_id: str, requester_email: str | None) -> d
 
     services = pipeline.services
     assembled = assemble_case(
-        services.helpdesk, services.billing, ticket_id, requester_email=requester_email
+        services.helpdesk,
+        services.billing,
+        ticket_id,
+        requester_email=requester_email,
+        policy=services.policy,
     )
     case: Case = assembled.case
     customer = getattr(assembled, "customer", None)
