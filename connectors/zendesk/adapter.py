@@ -65,8 +65,12 @@ class ZendeskHelpdesk:
         org = next((o for o in show.organizations if o.id == show.ticket.organization_id), None)
         # A new ticket's description is its only customer message; the comments endpoint is
         # read only when the comment_count sideload says there is more than one comment.
-        later = self._later_messages(show) if (show.ticket.comment_count or 0) > 1 else []
         zd = show.ticket
+        if zd.comment_count is not None:
+            wrote_again = zd.comment_count > 1
+        else:  # no count in the answer: only a ticket nobody has touched is surely one message
+            wrote_again = zd.status not in (None, "new")
+        later = self._later_messages(show) if wrote_again else []
         priority = (zd.priority or "normal").lower()
         ticket = _core(
             number,

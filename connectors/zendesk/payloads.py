@@ -8,6 +8,7 @@ Shapes follow https://developer.zendesk.com/api-reference/ticketing/tickets/tick
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -116,6 +117,6 @@ class TicketUpdateBody(_Payload):
     group_id: int | None = None
     status: str | None = None
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> dict[str, Any]:
         """The request body, leaving out every field that does not change."""
         return {"ticket": self.model_dump(exclude_none=True)}

@@ -90,6 +90,15 @@ def test_customer_follow_ups_read_from_comments_only_when_there_are_more(zendesk
     assert ticket.priority == "high"
 
 
+def test_without_a_comment_count_a_touched_ticket_reads_its_comments(zendesk, double) -> None:
+    ticket = {"id": 8802, "created_at": "2025-03-10T11:00:00Z", "status": "open"}
+    users = [{"id": 90412001, "name": "Lucía Fernández", "email": "lucia.fernandez@example.es"}]
+    double.inject(Fault(200, {"ticket": ticket | {"requester_id": 90412001}, "users": users}))
+
+    assert zendesk.get_ticket("8802").ticket.comments == [f"<p>{FOLLOW_UP}</p>"]
+    assert len(double.requests) == 2
+
+
 def test_previous_tickets_in_one_search_newest_first(zendesk, double) -> None:
     before = datetime(2025, 3, 12, 10, 15, tzinfo=UTC)
     found = zendesk.previous_tickets("lucia.fernandez@example.es", before=before, exclude_id="8801")
