@@ -258,7 +258,8 @@ class Credit(_Model):
     amount: Amount
     currency: Currency
     requires_approval: bool
-    reason: str | None = None
+    # Why approval is needed, for the agent's note; not part of the decision's JSON.
+    reason: str | None = Field(default=None, exclude=True)
 
 
 class Reply(_Model):

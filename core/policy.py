@@ -23,7 +23,7 @@ class LanguagePolicy(_Section):
     default: Language = "en"
     supported: tuple[Language, ...] = SUPPORTED_LANGUAGES
     # Below this confidence the text is not trusted and the requester's locale decides (§2).
-    min_confidence: float = Field(0.80, ge=0, le=1)
+    min_confidence: float = Field(0.70, ge=0, le=1)
     # Shorter texts say too little to identify a language reliably.
     min_letters: int = Field(12, ge=0)
 

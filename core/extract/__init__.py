@@ -1,0 +1,32 @@
+"""POLICY §4: what the ticket says — invoice refs, amounts, payment date, method, transaction ids."""
+
+from __future__ import annotations
+
+from core.extract.amounts import distinct_amounts, find_amounts
+from core.extract.dates import find_payment_date
+from core.extract.methods import find_payment_method
+from core.extract.refs import find_codes
+from core.models import Extracted, ExtractedAmount, Ticket
+from core.text import claim_parts
+
+
+def extract(ticket: Ticket, language: str, text: str | None = None) -> Extracted:
+    """Everything the engine reads from the ticket's text, in order of appearance."""
+    parts = claim_parts(ticket) if text is None else [text]
+    invoice_refs: list[str] = []
+    transaction_ids: list[str] = []
+    amounts: list[ExtractedAmount] = []
+    for part in parts:
+        for code in find_codes(part):
+            target = invoice_refs if code.kind == "invoice" else transaction_ids
+            if code.text.lower() not in {t.lower() for t in target}:
+                target.append(code.text)
+        amounts.extend(find_amounts(part, language))
+    whole = "\n\n".join(parts)
+    return Extracted(
+        invoice_refs=invoice_refs,
+        amounts=distinct_amounts(amounts),
+        payment_date=find_payment_date(whole, language, ticket.created_at),
+        payment_method=find_payment_method(whole, language),
+        transaction_ids=transaction_ids,
+    )

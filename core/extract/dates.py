@@ -1,0 +1,196 @@
+"""The day the customer says they paid, absolute or relative to the ticket's creation.
+
+Every date expression is found (ISO, numeric day-first in es/pt/fr/de and month-first in en
+unless only the day-first reading is a real date, month names, "yesterday", "hace 2 días",
+"vorgestern", "il y a 3 jours", weekdays); the payment date is the one closest to a payment
+word in the same sentence and not closer to another event (a reminder, a due date).
+Relative expressions resolve against the ticket's creation day in the ticket's own offset.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from core.extract.lexicon import (
+    MONTH_ONLY_IN,
+    MONTHS,
+    NUMBER_WORDS,
+    OTHER_EVENT_WORDS,
+    PAYMENT_WORDS,
+    WEEKDAYS,
+)
+
+_MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+_WEEKDAY_RE = "|".join(sorted((re.escape(w) for w in WEEKDAYS), key=len, reverse=True))
+_NUM_WORD_RE = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
+_ORD = r"(?:st|nd|rd|th|º|°|ª|er|eme|ème|e|\.)?"
+
+_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_NUMERIC = re.compile(
+    r"(?<![\d.,/\-])(\d{1,2})([./\-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?!\d|[./\-]\d|,\d)"
+)
+_DAY_MONTH = re.compile(
+    rf"(?<!\d)(\d{{1,2}}){_ORD}\s*(?:de\s+|of\s+|\s)?({_MONTH_RE})\.?(?:,?\s*(?:de\s+|del\s+)?(\d{{4}}))?\b",
+    re.I,
+)
+_MONTH_DAY = re.compile(
+    rf"\b({_MONTH_RE})\.?\s+(?:the\s+)?(\d{{1,2}}){_ORD}(?!\d)(?:(?:,\s*|\s+)(\d{{4}}))?", re.I
+)
+_DAYS_AGO = re.compile(
+    rf"""\b(?:
+        (?P<n1>\d+|{_NUM_WORD_RE})\s+(?P<u1>days?|weeks?)\s+ago
+      | hace\s+(?P<n2>\d+|{_NUM_WORD_RE})\s+(?P<u2>d[íi]as?|semanas?)
+      | (?:h[áa]|faz)\s+(?P<n3>\d+|{_NUM_WORD_RE})\s+(?P<u3>dias?|semanas?)
+      | (?P<n4>\d+|{_NUM_WORD_RE})\s+(?P<u4>dias?|semanas?)\s+atr[áa]s
+      | il\s+y\s+a\s+(?P<n5>\d+|{_NUM_WORD_RE})\s+(?P<u5>jours?|semaines?)
+      | vor\s+(?P<n6>\d+|{_NUM_WORD_RE})\s+(?P<u6>tag(?:en)?|wochen?)
+    )\b""",
+    re.I | re.X,
+)
+_RELATIVE_WORDS: list[tuple[re.Pattern[str], int]] = [
+    (re.compile(p, re.I), days)
+    for p, days in [
+        (r"\b(?:the\s+day\s+before\s+yesterday|anteayer|antier|antes\s+de\s+ayer|anteontem|avant-hier|avant\s+hier|vorgestern)\b", 2),
+        (r"\b(?:yesterday|ayer|anoche|ontem|hier|gestern)\b", 1),
+        (r"\b(?:today|this\s+morning|this\s+afternoon|earlier\s+today|hoy|esta\s+mañana|esta\s+manana|hoje|ce\s+matin|aujourd'hui|aujourd’hui|heute|heute\s+morgen|heute\s+früh)\b", 0),
+    ]
+]  # fmt: skip
+_WEEKDAY = re.compile(
+    rf"\b(?:(?:last|past|this|el|la|o|na|no|le|am|letzten|vergangenen|diesen|au|on)\s+)?({_WEEKDAY_RE})\b(?:\s+(?:pasado|passad[oa]|dernier|derni[èe]re))?",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int
+    end: int
+    day: date
+    absolute: bool
+
+
+def _year_for(month: int, day: int, base: date) -> int:
+    """A date written without its year is the most recent one not after the ticket."""
+    try:
+        candidate = date(base.year, month, day)
+    except ValueError:
+        return base.year - 1
+    return base.year if candidate <= base + timedelta(days=1) else base.year - 1
+
+
+def _make(year: int | None, month: int, day: int, base: date) -> date | None:
+    if year is not None and year < 100:
+        year += 2000
+    try:
+        return date(year if year is not None else _year_for(month, day, base), month, day)
+    except ValueError:
+        return None
+
+
+def _number(word: str) -> int | None:
+    return int(word) if word.isdigit() else NUMBER_WORDS.get(word.lower())
+
+
+def find_dates(text: str, language: str, created_at: datetime) -> list[DateMention]:
+    """Every date expression in the text, resolved against the ticket's creation day."""
+    base = created_at.date()
+    mentions: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(match: re.Match[str], day: date | None, absolute: bool) -> None:
+        start, end = match.span()
+        if day is None or day > base + timedelta(days=1):
+            return
+        if any(s < end and start < e for s, e in taken):
+            return
+        taken.append((start, end))
+        mentions.append(DateMention(start, end, day, absolute))
+
+    for m in _ISO.finditer(text):
+        add(m, _make(int(m[1]), int(m[2]), int(m[3]), base), True)
+    for m in _DAY_MONTH.finditer(text):
+        month = MONTHS[m[2].lower()]
+        if _month_allowed(m[2], language):
+            add(m, _make(int(m[3]) if m[3] else None, month, int(m[1]), base), True)
+    for m in _MONTH_DAY.finditer(text):
+        if _month_allowed(m[1], language):
+            add(m, _make(int(m[3]) if m[3] else None, MONTHS[m[1].lower()], int(m[2]), base), True)
+    for m in _NUMERIC.finditer(text):
+        add(m, _numeric(m, language, base), True)
+    for m in _DAYS_AGO.finditer(text):
+        count = next((_number(g) for k, g in m.groupdict().items() if k[0] == "n" and g), None)
+        unit = next(g for k, g in m.groupdict().items() if k[0] == "u" and g).lower()
+        if count is not None:
+            weeks = unit.startswith(("week", "seman", "semaine", "woch"))
+            add(m, base - timedelta(days=count * (7 if weeks else 1)), False)
+    for pattern, days in _RELATIVE_WORDS:
+        for m in pattern.finditer(text):
+            add(m, base - timedelta(days=days), False)
+    for m in _WEEKDAY.finditer(text):
+        word = m[1].lower()
+        if word in ("sun", "sat", "mon", "wed") and not m[1][0].isupper():
+            continue  # "sun", "sat" are English words when not capitalised
+        back = (base.weekday() - WEEKDAYS[word]) % 7 or 7
+        add(m, base - timedelta(days=back), False)
+    return sorted(mentions, key=lambda d: d.start)
+
+
+def _month_allowed(name: str, language: str) -> bool:
+    allowed = MONTH_ONLY_IN.get(name.lower())
+    return allowed is None or language in allowed
+
+
+def _numeric(m: re.Match[str], language: str, base: date) -> date | None:
+    first, sep, second, year = int(m[1]), m[2], int(m[3]), m[4]
+    if year is None and sep == "-":
+        return None  # "3-4" is a range, not a date
+    year_value = int(year) if year else None
+    readings = (
+        [(first, second), (second, first)] if language == "en" and sep != "." else [(second, first)]
+    )
+    # In English month-first, unless only the day-first reading is a real (past) date.
+    for month, day in readings:
+        found = _make(year_value, month, day, base)
+        if found is not None and found <= base + timedelta(days=1):
+            return found
+    return None
+
+
+_SENTENCE_BREAK = re.compile(r"[!?\n]|\.\s+(?=[A-ZÁÉÍÓÚÀÂÊÔÃÕÇÄÖÜ¿¡])")
+
+
+def find_payment_date(text: str, language: str, created_at: datetime) -> date | None:
+    """The day the customer says they paid, or None when the text does not say."""
+    mentions = find_dates(text, language, created_at)
+    if not mentions:
+        return None
+    payments = [(m.start(), m.end()) for m in PAYMENT_WORDS.finditer(text)]
+    events = [(m.start(), m.end()) for m in OTHER_EVENT_WORDS.finditer(text)]
+    best: tuple[int, int, int, date] | None = None
+    for mention in mentions:
+        to_payment = _nearest(text, mention, payments)
+        if to_payment is None:
+            continue
+        to_event = _nearest(text, mention, events)
+        if to_event is not None and to_event < to_payment:
+            continue
+        key = (to_payment, 0 if mention.absolute else 1, mention.start, mention.day)
+        if best is None or key < best:
+            best = key
+    return best[3] if best else None
+
+
+def _nearest(text: str, mention: DateMention, spans: list[tuple[int, int]]) -> int | None:
+    """Characters between the mention and the nearest span in the same sentence."""
+    nearest = None
+    for start, end in spans:
+        if start < mention.end and mention.start < end:
+            continue
+        lo, hi = (end, mention.start) if end <= mention.start else (mention.end, start)
+        if _SENTENCE_BREAK.search(text, lo, min(len(text), hi + 1)) or hi - lo > 200:
+            continue
+        distance = hi - lo
+        nearest = distance if nearest is None else min(nearest, distance)
+    return nearest

@@ -1,0 +1,129 @@
+"""POLICY §1: is the ticket a payment claim, or something else (no action)?
+
+A claim needs the customer to say they paid (or that money left their account), together
+with one of: the company still shows it unpaid / pending / overdue, a reminder or suspension
+arrived after paying, or a request to confirm the payment arrived. Requests that are about
+something else (a refund for an unwanted charge, a new card, cancelling, prices, a copy of an
+invoice, tax or address details) are `other` unless the unpaid status is also claimed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.models import Intent
+
+
+def _words(*patterns: str) -> re.Pattern[str]:
+    return re.compile(r"(?:" + "|".join(patterns) + r")", re.I | re.X)
+
+
+# The customer says they paid, or that money left their account.
+PAID = _words(
+    # en
+    r"\b(?:i|we|i've|we've|i\s+have|we\s+have|i\s+had|we\s+had|they|our\s+\w+(?:\s+team)?|already|just)\s+(?:already\s+|just\s+|also\s+|did\s+)?"
+    r"(?:paid|payed|pay|settled|wired|transferred|sent|made|remitted|submitted|processed|completed)\b",
+    r"\bpaid\s+(?:it|this|that|the|in\s+full|via|by|with|through|on|for|yesterday|today|last)\b",
+    r"\b(?:has|have|was|were|had)\s+(?:already\s+)?been\s+(?:paid|settled|debited|charged|taken|withdrawn|deducted|processed)\b",
+    r"\b(?:money|payment|amount|funds|transfer|charge|debit)\s+(?:was|has\s+been|went|left|came\s+out|is)\s+(?:\w+\s+)?(?:taken|debited|withdrawn|deducted|sent|through|out|made|processed|completed|gone)\b",
+    r"\b(?:was|got|been)\s+charged\b|\bcharged\s+(?:my|our|me|us)\b|\bleft\s+(?:my|our)\s+(?:account|bank)\b",
+    r"\b(?:my|our)\s+(?:\w+\s+)?(?:payment|transfer|wire|charge|direct\s+debit|debit|check|cheque)\b|\bthe\s+(?:payment|transfer|wire)\s+(?:i|we)\s+(?:made|sent)\b",
+    r"\b(?:payment|transfer|wire|debit|charge|ach)\b(?:[^.!?\n]|\.(?=\S)){0,60}?\b(?:was|were|has\s+been|have\s+been)\s+(?:already\s+|successfully\s+)?(?:authori[sz]ed|initiated|sent|made|taken|debited|completed|processed|submitted|approved|withdrawn|deducted|scheduled)\b",
+    r"\b(?:sent|mailed)\s+(?:a|the|our|my)\s+(?:check|cheque|payment|transfer|wire)\b",
+    r"\b(?:pi|ch|py)_[A-Za-z0-9]{8,}\b",
+    # es
+    r"\b(?:pagu[ée]|pagamos|hemos\s+pagado|he\s+pagado|ya\s+(?:he\s+|hemos\s+)?pagad[oa]|abon[ée]|abonamos|hemos\s+abonado|he\s+abonado"
+    r"|transfer[íi]|transferimos|hice\s+(?:una|la|el)\s+(?:transferencia|pago|ingreso)|realic[ée]\s+(?:el|un|la)\s+(?:pago|transferencia)"
+    r"|hicimos\s+(?:una|la|el)\s+(?:transferencia|pago)|(?:me|nos)\s+(?:han\s+)?(?:cobrado|cobraron|cargaron|descontaron)|se\s+(?:me|nos)\s+cobr[óo]"
+    r"|ya\s+est[áa]\s+pagad[oa]|fue\s+pagad[oa]|mi\s+pago|el\s+pago\s+que\s+(?:hice|realic[ée])"
+    r"|se\s+(?:me\s+|nos\s+)?(?:carg[óo]|cobr[óo]|descont[óo]|pas[óo]\s+el\s+(?:cargo|recibo|cobro))|(?:cargo|cobro|recibo)\s+(?:de\s+la\s+)?domiciliaci[óo]n)\b",
+    # pt
+    r"\b(?:paguei|pagamos|j[áa]\s+(?:foi\s+)?pag[oa]|foi\s+pag[oa]|quitei|quitamos|transferi|transferimos|fiz\s+(?:o|um|uma|a)\s+(?:pagamento|transfer[êe]ncia|pix|ted)"
+    r"|fizemos\s+(?:o|um|uma|a)\s+(?:pagamento|transfer[êe]ncia|pix|ted)|efetuei\s+(?:o|um)\s+pagamento|efetuamos|(?:foi|foram)\s+(?:debitad[oa]s?|cobrad[oa]s?|descontad[oa]s?)|me\s+cobraram|meu\s+pagamento|o\s+pagamento\s+que\s+fiz)\b",
+    # fr
+    r"(?:\bj['’ ]?ai|\bnous\s+(?:l['’])?avons|\bon\s+a|\bje\s+l['’]ai|\bl['’](?:ai|avons))\s+(?:bien\s+|d[ée]j[àa]\s+)?(?:pay[ée]|r[ée]gl[ée]|vir[ée]|effectu[ée]|envoy[ée]\s+(?:un|le|mon|notre)\s+(?:ch[èe]que|virement|paiement)|fait\s+(?:un|le)\s+(?:virement|paiement))",
+    r"\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement)\s+(?:\S+\s+){0,4}(?:effectu[ée]|envoy[ée]|pass[ée]|d[ée]bit[ée])\b",
+    r"\b(?:a|ont|avait)\s+(?:bien\s+)?(?:[ée]t[ée]\s+)?(?:d[ée]bit[ée]e?s?|pr[ée]lev[ée]e?s?|pay[ée]e?s?|r[ée]gl[ée]e?s?)\b|\bd[ée]j[àa]\s+(?:pay[ée]e?|r[ée]gl[ée]e?)\b|\bmon\s+(?:paiement|virement)\b",
+    # de
+    r"\b(?:bezahlt|gezahlt|(?:[üu]|ue)berwiesen|beglichen|abgebucht|angezahlt|eingezahlt|abgezogen|eingezogen)\b",
+    r"\b(?:zahlung|(?:[üu]|ue)berweisung|lastschrift|abbuchung)\b(?:[^.!?\n]|\.(?=\S)){0,60}?\b(?:ausgef[üu]hrt|get[äa]tigt|veranlasst|erfolgt|eingel[öo]st)\b",
+    r"\b(?:meine|unsere)\s+(?:zahlung|[üu]berweisung)\b",
+)
+_NEGATED_PAID = _words(
+    r"\b(?:not|n't|never|haven't|hasn't|didn't|no|yet\s+to)\s+(?:\w+\s+){0,2}(?:paid|pay|settled)\b",
+    r"\b(?:no|todav[íi]a\s+no|a[úu]n\s+no)\s+(?:he\s+|hemos\s+)?(?:pagad[oa]|pagu[ée])\b",
+    r"\b(?:n[ãa]o|ainda\s+n[ãa]o)\s+(?:\w+\s+)?(?:paguei|pagamos|foi\s+pag[oa])\b",
+    r"\b(?:pas\s+(?:encore\s+)?(?:pay[ée]|r[ée]gl[ée]))\b",
+    r"\b(?:nicht|noch\s+nicht)\s+(?:\w+\s+)?(?:bezahlt|gezahlt|[üu]berwiesen)\b",
+)
+# The company still shows it unpaid, a reminder or suspension came, or the payment is not seen.
+UNPAID_STATUS = _words(
+    # en
+    r"\b(?:unpaid|not\s+paid|outstanding|overdue|past[\s-]+due|pending|still\s+(?:open|due|showing|shows|listed|marked|says|unpaid|pending|outstanding)"
+    r"|(?:shows?|showing|marked|listed|appears?)\s+(?:it\s+)?(?:as\s+)?(?:unpaid|open|due|outstanding|overdue|pending|not\s+paid)"
+    r"|reminders?|dunning|late\s+(?:fee|notice)|overdue\s+notice|final\s+notice|collections?|suspend\w*|restrict\w*|block\w*|locked|deactivat\w*"
+    r"|(?:not|n't)\s+(?:been\s+)?(?:received|applied|registered|reflected|credited|recorded|updated|showing|show\s+up|shown|recognized|marked)"
+    r"|past-due\s+banner|balance\s+due|amount\s+due|still\s+(?:owe|owing))\b",
+    # es
+    r"\b(?:pendientes?|siguen?\s+(?:apareciendo|pendiente|abierta|sin\s+pagar|como)|impagad[oa]s?|no\s+pagad[oa]s?|sin\s+pagar|vencid[oa]s?|recordatorios?|aviso|reclamaci[óo]n"
+    r"|suspend\w*|suspensi[óo]n|bloque\w*|cortar\s+el\s+servicio|no\s+(?:me\s+)?(?:aparece|se\s+refleja|figura|consta|lo\s+veo|ha\s+llegado|se\s+ha\s+aplicado|lo\s+han\s+recibido|se\s+ha\s+podido)"
+    r"|como\s+(?:abierta|pendiente|impagada|no\s+pagada)|en\s+mora|deuda)\b",
+    # pt
+    r"\b(?:em\s+aberto|pendentes?|por\s+pagar|contestad[oa]|n[ãa]o\s+(?:paga|pago|consta|aparece|foi\s+(?:reconhecid[oa]|compensad[oa]|identificad[oa]|baixad[oa]|confirmad[oa]|registrad[oa])|caiu|compensou)"
+    r"|vencid[oa]s?|atrasad[oa]s?|lembretes?|aviso\s+de\s+cobran[çc]a|cobran[çc]a|bloque\w*|suspens\w*|continuam?\s+(?:em\s+aberto|pendentes?|como|vencid[oa]s?)|inadimpl\w*)\b",
+    # fr
+    r"\b(?:impay[ée]e?s?|non\s+pay[ée]e?|non\s+r[ée]gl[ée]e?|en\s+attente|toujours\s+(?:ouverte?|due|en\s+attente|affich[ée]e?)|en\s+retard|relances?|rappels?|mise\s+en\s+demeure"
+    r"|suspen\w*|bloqu\w*|pas\s+(?:encore\s+)?(?:[ée]t[ée]\s+)?(?:re[çc]u|pris\s+en\s+compte|enregistr[ée]|cr[ée]dit[ée]|appara[îi]t)|de\s+nouveau\s+impay[ée]e?|contest[ée])\b",
+    # de
+    r"\b(?:offen|offene[nrs]?|unbezahlt|ausstehend|[üu]berf[äa]llig|mahnung\w*|zahlungserinnerung\w*|erinnerung\w*|gesperrt|sperrung|gemahnt"
+    r"|nicht\s+(?:angekommen|eingegangen|verbucht|zugeordnet|gutgeschrieben|erfasst|sichtbar)|noch\s+(?:offen|nicht\s+(?:bezahlt|verbucht|eingegangen))|inkasso)\b",
+)
+# The customer asks for confirmation that the payment arrived.
+CONFIRM = _words(
+    r"\b(?:confirm|check|verify|make\s+sure|let\s+me\s+know)\w*\s+(?:\w+\s+){0,4}(?:received|arrived|got\s+it|went\s+through|reached|payment|transfer)\b",
+    r"\bdid\s+you\s+(?:receive|get)\b",
+    r"\b(?:confirm[aá]r?|comprob[aá]r?|verific[aá]r?|revis[aá]r?)\w*\s+(?:\w+\s+){0,4}(?:recibido|llegado|pago|transferencia|ingreso|correcto|en\s+orden|bien)\b|\bha\s+llegado\b",
+    r"\b(?:confirmar|verificar|checar)\w*\s+(?:\w+\s+){0,4}(?:recebimento|recebido|chegou|pagamento|transfer[êe]ncia|certo)\b",
+    r"\b(?:confirmer|v[ée]rifier)\w*\s+(?:\S+\s+){0,4}(?:r[ée]ception|re[çc]u|paiement|virement|ch[èe]que)\b",
+    r"\b(?:zahlungseingang|eingang\s+der\s+zahlung)\b|\b(?:best[äa]tigen|pr[üu]fen)\b\s+(?:\w+\s+){0,4}(?:zahlung|[üu]berweisung|eingegangen|angekommen)\b",
+)
+# Requests about something else.
+OTHER_REQUEST = _words(
+    r"\b(?:refund|reimburse\w*|money\s+back|charged\s+twice|double\s+charged|duplicate\s+charge|cancel\w*|unsubscribe|close\s+my\s+account"
+    r"|(?:change|update|replace|remove)\s+(?:my\s+|the\s+|our\s+)?(?:card|payment\s+method|billing\s+(?:details|address|info\w*))"
+    r"|price|pricing|discount|upgrade|downgrade|quote|copy\s+of|duplicate\s+(?:of\s+)?(?:the\s+)?invoice|resend|re-send|pdf|vat|tax\s+id|address)\b",
+    r"\b(?:reembolso|devoluci[óo]n|devolver|cobrado\s+dos\s+veces|doble\s+cargo|cancelar|cancelaci[óo]n|darme\s+de\s+baja|dar\s+de\s+baja|cambiar\s+(?:la\s+|mi\s+)?tarjeta"
+    r"|actualizar\s+(?:la\s+|mi\s+)?tarjeta|precio|descuento|duplicado|copia\s+de|reenviar|iva|nif|cif|direcci[óo]n\s+de\s+facturaci[óo]n)\b",
+    r"\b(?:reembolso|estornar|devolu[çc][ãa]o|cobrad[oa]\s+duas\s+vezes|cancelar|cancelamento|trocar\s+(?:o\s+)?cart[ãa]o|alterar\s+(?:o\s+)?cart[ãa]o|atualizar\s+(?:o\s+)?cart[ãa]o"
+    r"|pre[çc]o|desconto|segunda\s+via|c[óo]pia|reenviar|cnpj|cpf|endere[çc]o)\b",
+    r"\b(?:rembours\w*|d[ée]bit[ée]\s+deux\s+fois|annul\w*|r[ée]silier|r[ée]siliation|d[ée]sabonner|changer\s+(?:de\s+|ma\s+)?carte|mettre\s+[àa]\s+jour\s+(?:ma\s+)?carte"
+    r"|prix|tarif\w*|remise|duplicata|copie|renvoyer|tva|siret|adresse)\b",
+    r"\b(?:erstattung|r[üu]ckerstattung|zur[üu]ckbuchen|doppelt\s+abgebucht|k[üu]ndig\w*|storn\w*|karte\s+(?:[äa]ndern|aktualisieren)|zahlungsmethode\s+[äa]ndern"
+    r"|preis\w*|rabatt|kopie|duplikat|erneut\s+senden|ust|umsatzsteuer|rechnungsadresse|adresse)\b",
+)
+
+
+def signals(text: str) -> dict[str, bool]:
+    """Which of the claim's signals the text carries (for the agent's note and for tests)."""
+    paid = any(
+        not _NEGATED_PAID.search(text, max(0, m.start() - 30), m.end() + 1)
+        for m in PAID.finditer(text)
+    )
+    return {
+        "paid": paid,
+        "unpaid_status": bool(UNPAID_STATUS.search(text)),
+        "confirm": bool(CONFIRM.search(text)),
+        "other_request": bool(OTHER_REQUEST.search(text)),
+    }
+
+
+def classify_intent(text: str, language: str | None = None) -> Intent:
+    """`payment_claim` when the customer says they paid and it is not seen as paid, else `other`."""
+    found = signals(text)
+    if not found["paid"]:
+        return "other"
+    if found["unpaid_status"]:
+        return "payment_claim"
+    if found["confirm"] and not found["other_request"]:
+        return "payment_claim"
+    return "other"
