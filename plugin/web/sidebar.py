@@ -110,9 +110,12 @@ def demo() -> Response:
     if not current_app.config.get("PAYVERIFY_DEMO"):
         abort(404, description="the demo page exists only when payverify runs as `payverify demo`")
     services = current_services()
-    installation = current_app.extensions["payverify.auth"]["installation"]
+    installation = current_app.config["PAYVERIFY_INSTALLATION"]
+    list_tickets = getattr(services.helpdesk, "list_tickets", None)
+    if list_tickets is None:
+        abort(501, description="the demo helpdesk does not list its tickets (list_tickets)")
     tickets = []
-    for item in services.helpdesk.list_tickets():
+    for item in list_tickets():
         ticket = item.ticket
         record = services.store.latest_verification(installation, str(ticket.id))
         token, _session = auth.new_session(str(ticket.id), "demo-agent", "demo")

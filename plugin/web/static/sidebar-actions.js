@@ -55,8 +55,9 @@
     var model = state.model, credit = model.decision.credit;
     var amount = View.money(credit.amount, credit.currency);
     var applied = model.credits.some(function (c) { return c.state === "applied"; });
-    if (applied) {
-      return el("button", { type: "button", "class": "c-btn c-btn--sm c-btn--full", id: "pv-credit", disabled: "", text: "✓ Credit applied" });
+    var offered = !model.actions.credit || model.actions.credit.available;
+    if (applied || !offered) {
+      return el("button", { type: "button", "class": "c-btn c-btn--sm c-btn--full", id: "pv-credit", disabled: "", text: applied ? "✓ Credit applied" : "Credit already handled" });
     }
     var approval = credit.requires_approval;
     var who = model.customer.id ? " to billing customer " + model.customer.id : "";
@@ -89,25 +90,26 @@
 
   function section(state, run) {
     var model = state.model, decision = model.decision, buttons = [];
-    if (decision.internal_note) {
+    function available(action) { return !model.actions[action] || model.actions[action].available; }
+    if (available("note")) {
       buttons.push(actionButton(run, "Add internal note", "pv-note", "note", {}, "Internal note added."));
     }
     if (decision.credit) { buttons.push(creditButton(state, run)); }
     // The API applies every found, unapplied payment to its invoice in one action.
     var found = (decision.evidence || []).filter(function (ev) { return ev.status === "succeeded" && !ev.applied; });
-    if (found.length && decision.verdict === "payment_found_unapplied") {
+    if (found.length && available("apply_payment")) {
       var label = found.length === 1
         ? "Apply payment " + found[0].payment + " to " + View.invoiceName(model.invoices[found[0].invoice])
         : "Apply the " + found.length + " found payments to their invoices";
       buttons.push(actionButton(run, label, "pv-apply-payment", "apply_payment", { confirm: true }, "Found payment applied."));
     }
     var unpaid = model.invoicesInQuestion.filter(function (inv) { return inv.status === "open" || inv.status === "uncollectible"; });
-    unpaid.forEach(function (inv) { buttons.push(markPaidButton(inv, run)); });
-    if (unpaid.length) {
+    if (available("mark_paid")) { unpaid.forEach(function (inv) { buttons.push(markPaidButton(inv, run)); }); }
+    if (unpaid.length && available("pause_dunning")) {
       buttons.push(actionButton(run, "Pause dunning reminders", "pv-pause-dunning", "pause_dunning", {},
         "Dunning paused on " + unpaid.map(View.invoiceName).join(", ") + "."));
     }
-    buttons.push(actionButton(run, "Escalate to billing specialists", "pv-escalate", "escalate", {}, "Ticket escalated.", "danger"));
+    if (available("escalate")) buttons.push(actionButton(run, "Escalate to billing specialists", "pv-escalate", "escalate", {}, "Ticket escalated.", "danger"));
     return el("section", { "class": "pv-section pv-actions", "aria-labelledby": "pv-h-actions" },
       [el("h2", { id: "pv-h-actions", text: "Actions" })].concat(buttons));
   }

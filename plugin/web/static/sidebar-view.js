@@ -113,7 +113,7 @@
       el("p", { "class": "pv-muted", text: requester.email || c.email || "" }),
       el("p", { "class": "pv-muted", text: c.id ? "Billing customer " + c.id + ", matched " + (MATCHED[c.matched_by] || c.matched_by) + "." : "No billing customer found." })
     ];
-    if (c.id && c.matched_by && c.matched_by !== "email") {
+    if (model.unverified) {
       rows.push(el("div", { "class": "c-callout c-callout--warning pv-callout", role: "note" }, [
         el("strong", { "class": "c-callout__title", text: "Identity not verified" }),
         el("p", { "class": "c-callout__paragraph", text: "The requester's email is not the billing customer's: they may be quoting someone else's invoice. Credits need approval." })
@@ -151,6 +151,7 @@
     if (d.payment_age_days !== null && d.payment_age_days !== undefined) { facts.push("paid " + d.payment_age_days + " days ago"); }
     facts.push("priority " + d.priority);
     if (d.follow_up_hours) { facts.push("follow-up in " + d.follow_up_hours + " h"); }
+    if (model.followUp) { facts.push("follow-up " + day(model.followUp.due_at)); }
     return section("Verdict", "pv-h-verdict", [
       el("p", { id: "pv-verdict" }, [tag(label[0], label[1]), d.escalate ? " " : null, d.escalate ? tag("Escalate", "red") : null]),
       el("p", { id: "pv-why", text: explain(model) }),

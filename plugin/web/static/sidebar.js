@@ -35,21 +35,24 @@
     return out;
   }
 
-  // The verification as the view reads it: the decision, the case it read, and the customer.
-  function modelOf(verification) {
-    var decision = verification.decision || verification;
-    var kase = verification.case || { ticket: {}, billing: {} };
-    var billing = kase.billing || {};
-    var invoices = byId(billing.invoices), payments = byId(billing.payments);
-    var customer = verification.customer || kase.customer || {};
-    var unverified = Boolean(customer.id && customer.matched_by && customer.matched_by !== "email");
+  // GET /api/tickets/{id}/verification (plugin/web/summary.py) as the view reads it.
+  function modelOf(v) {
+    var customer = v.customer || {};
+    var invoices = byId(v.invoices), payments = byId(v.payments);
+    var credit = v.credit ? Object.assign({}, v.credit, { requires_approval: Boolean(v.credit.needs_approval || v.credit.requires_approval) }) : null;
+    var decision = {
+      intent: v.intent, language: v.language, tier: customer.tier, verdict: v.verdict, scenario: v.scenario,
+      escalate: v.escalate, priority: v.priority, evidence: v.evidence || [], credit: credit, reply: v.reply,
+      internal_note: v.internal_note, invoices: (v.invoices || []).map(function (i) { return i.id; }),
+      payment_age_days: v.payment_age_days, follow_up_hours: v.follow_up_hours, extracted: v.extracted
+    };
+    var unverified = customer.identity_verified === false && Boolean(customer.id);
     return {
-      raw: verification, decision: decision, invoices: invoices, payments: payments,
-      invoicesInQuestion: (decision.invoices || []).map(function (id) { return invoices[id] || { id: id }; }),
-      customer: customer, requester: (kase.ticket || {}).requester || {},
-      creditCap: verification.credit_cap || null,
-      credits: verification.credits || [],
-      unverified: unverified,
+      raw: v, decision: decision, invoices: invoices, payments: payments,
+      invoicesInQuestion: v.invoices || [], customer: customer,
+      requester: { name: customer.name, email: customer.email },
+      creditCap: v.credit_cap || null, credits: v.credits || [], actions: v.actions || {},
+      followUp: v.follow_up, unverified: unverified,
       approvalReason: unverified ? "the customer's identity is not verified" : "the credit is above the tier's cap"
     };
   }
@@ -58,8 +61,8 @@
     var query = lang ? "?lang=" + encodeURIComponent(lang) : "";
     return api("GET", ticketPath("/verification" + query)).catch(function (error) {
       // A ticket nobody verified yet (no trigger fired): verify it now, once.
-      if (!/not (been )?verified|no verification|HTTP 404/i.test(error.message)) { throw error; }
-      return api("POST", ticketPath("/verify"), lang ? { lang: lang } : {});
+      if (!/has not been verified/i.test(error.message)) { throw error; }
+      return api("POST", ticketPath("/verify" + query), {});
     });
   }
 
