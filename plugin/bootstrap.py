@@ -66,7 +66,29 @@ def bootstrap(
     return Services(settings, policy, helpdesk, billing, store, mail)
 
 
-def build_helpdesk(settings: Settings, store: Store) -> Helpdesk:
+def connect(
+    settings: Settings | None = None,
+    *,
+    helpdesk: Helpdesk | None = None,
+    billing: BillingSource | None = None,
+) -> tuple[Helpdesk, BillingSource]:
+    """Only the helpdesk and billing source (for `case export`): no store unless one needs it."""
+    settings = settings if settings is not None else Settings()
+    store: Store | None = None
+    embedded_ledger = settings.billing == "sql" and not settings.ledger_database_url
+    needs_store = (helpdesk is None and settings.helpdesk == "demo") or (
+        billing is None and (settings.billing == "demo" or embedded_ledger)
+    )
+    if needs_store:
+        from connectors.store import create_store
+
+        store = create_store(settings.store_url())
+    helpdesk = helpdesk if helpdesk is not None else build_helpdesk(settings, store)
+    billing = billing if billing is not None else build_billing(settings, store)
+    return helpdesk, billing
+
+
+def build_helpdesk(settings: Settings, store: Store | None) -> Helpdesk:
     """The helpdesk PAYVERIFY_HELPDESK names, with its credentials and base URL."""
     choice = settings.helpdesk
     if choice is None:
@@ -83,10 +105,12 @@ def build_helpdesk(settings: Settings, store: Store) -> Helpdesk:
         return freshdesk.FreshdeskHelpdesk(
             settings.freshdesk_base_url, _secret(settings.freshdesk_api_key)
         )
+    if store is None:
+        raise SettingsError("PAYVERIFY_HELPDESK=demo keeps its tickets in the store: none given")
     return _hook("connectors.demo_helpdesk", "PAYVERIFY_HELPDESK=demo")(settings, store)
 
 
-def build_billing(settings: Settings, store: Store) -> BillingSource:
+def build_billing(settings: Settings, store: Store | None) -> BillingSource:
     """The billing source PAYVERIFY_BILLING names, with its credentials and base URL."""
     choice = settings.billing
     if choice is None:
@@ -104,14 +128,30 @@ def build_billing(settings: Settings, store: Store) -> BillingSource:
             _secret(settings.paypal_client_secret),
             base_url=settings.paypal_api_base or "https://api-m.paypal.com",
         )
-    # sql, and demo (the SQL ledger on the store's own database, seeded by `payverify demo`).
-    return _hook("connectors.sql_ledger", f"PAYVERIFY_BILLING={choice}")(settings, store)
+    sql_ledger = _connector("connectors.sql_ledger", f"PAYVERIFY_BILLING={choice}")
+    if choice == "sql" and settings.ledger_database_url:
+        # The company's own tables: read and written as they are, never created.
+        return sql_ledger.SqlLedger(settings.ledger_url())  # type: ignore[no-any-return]
+    # The embedded ledger in the store's database (demo, or sql without LEDGER_DATABASE_URL).
+    engine = getattr(store, "engine", None)
+    if engine is None:
+        raise SettingsError(f"PAYVERIFY_BILLING={choice} needs LEDGER_DATABASE_URL")
+    return sql_ledger.SqlLedger(engine, create_schema=True)  # type: ignore[no-any-return]
 
 
 def build_mail(settings: Settings) -> Any:
     """The SMTP sender for installs that answer by mail (SMTP_HOST and friends)."""
     mail = _connector("connectors.mail", "SMTP_HOST")
-    return mail.from_settings(settings)
+    if not settings.support_email_from:
+        raise SettingsError("SUPPORT_EMAIL_FROM is required when SMTP_HOST is set")
+    return mail.Mailer(
+        settings.smtp_host or "",
+        settings.smtp_port,
+        sender=settings.support_email_from,
+        user=settings.smtp_user,
+        password=_secret(settings.smtp_password) or None,
+        starttls=settings.smtp_starttls,
+    )
 
 
 def _hook(module: str, setting: str) -> Callable[[Settings, Store], Any]:

@@ -116,7 +116,7 @@ class Settings(BaseSettings):
     smtp_port: int = env("SMTP_PORT", 587, ge=1, le=65535)
     smtp_user: str | None = env("SMTP_USER")
     smtp_password: SecretStr | None = env("SMTP_PASSWORD")
-    smtp_starttls: StrictBool = env("SMTP_STARTTLS", True)
+    smtp_starttls: StrictBool | None = env("SMTP_STARTTLS")  # unset: when the server offers it
 
     def __init__(self, **values: Any) -> None:
         try:

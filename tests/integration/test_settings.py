@@ -47,7 +47,7 @@ def test_defaults_point_at_the_vendors_and_sqlite(clean_env: pytest.MonkeyPatch)
     settings = Settings()
     assert settings.stripe_api_base == "https://api.stripe.com"
     assert settings.paypal_api_base == "https://api-m.paypal.com"
-    assert settings.mode == "auto" and settings.smtp_port == 587 and settings.smtp_starttls
+    assert settings.mode == "auto" and settings.smtp_port == 587 and settings.smtp_starttls is None
     assert settings.store_url() == "sqlite:///var/payverify.sqlite3"
     assert settings.ledger_url() == settings.store_url()
     assert settings.installation == "demo"
