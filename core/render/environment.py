@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from core.models import SUPPORTED_LANGUAGES, Language
 from core.render import formatting
+from core.render.i18n import gettext_functions
 
 # The locale whose CLDR conventions format a language's amounts and dates (POLICY §12).
 LOCALES: dict[str, str] = {
@@ -68,14 +69,16 @@ def environment(language: str, kind: Kind) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
-        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+        extensions=["jinja2.ext.do"],
     )
-    # New-style gettext: placeholders are named and escaped in HTML, and a translation
-    # missing one is caught by tests/unit/test_catalogs.py.
-    # https://jinja.palletsprojects.com/en/3.1.x/extensions/#new-style-gettext
-    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
-    env.policies["ext.i18n.trimmed"] = True
+    # New-style gettext (named placeholders, escaped in HTML); a translation missing one
+    # is caught by tests/unit/test_catalogs.py.
+    env.globals.update(gettext_functions(translations(language), autoescape=(kind == "html")))
     env.globals.update(formatting.template_helpers(LOCALES[language]))
     env.globals["language"] = language
-    env.globals["writer"] = f"writer/{kind}.j2"
+    # The shared words and the writer's building blocks are evaluated once per environment
+    # rather than imported on every render.
+    env.globals["labels"] = env.get_template("shared/labels.j2").module
+    env.globals["nl"] = env.get_template("note/labels.j2").module
+    env.globals["w"] = env.get_template(f"writer/{kind}.j2").module
     return env

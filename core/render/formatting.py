@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -43,11 +43,13 @@ _HONORIFICS = frozenset(
 _MAX_NAME = 40
 
 
+@lru_cache(maxsize=4096)
 def money(amount: Decimal, currency: str, *, locale: Locale) -> str:
     """An amount with its currency as the locale writes it (`€299.99`, `299,99 €`)."""
     return format_currency(amount, currency, locale=locale)
 
 
+@lru_cache(maxsize=4096)
 def day(value: date | datetime | None, *, locale: Locale) -> str:
     """A calendar day in the locale's long form (`March 8, 2025`, `8 de marzo de 2025`)."""
     if value is None:
