@@ -12,11 +12,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from plugin.packaging.package_files import PackageFiles
+from plugin.packaging.zendesk_parameters import parameter_problems
 
 VALID_LOCALE = re.compile(r"^[a-z]{2}(-\w{2,3})?$")
 FRAMEWORK_VERSIONS = ("0.5", "1.0", "2.0")  # AppVersion::TO_BE_SERVED
 CREATABLE_VERSIONS = ("2.0",)  # AppVersion::VALID_FOR_CREATE
-PARAMETER_TYPES = ("text", "password", "checkbox", "url", "number", "multiline", "hidden", "oauth")
 BOOLEAN_KEYS = ("requirementsOnly", "marketingOnly", "singleInstall", "signedUrls", "private")
 STRING_KEYS = ("defaultLocale", "version", "frameworkVersion", "remoteInstallationURL",
                "termsConditionsURL", "gaID")  # fmt: skip
@@ -29,8 +29,6 @@ LOCATIONS = {
 }  # fmt: skip
 LEGACY_HOSTS = {"zendesk": "support", "zopim": "chat"}
 OAUTH_KEYS = ("client_id", "client_secret", "authorize_uri", "access_token_uri")
-# Names that hold a secret must be secure (validations/secure_settings.rb).
-SECRET_NAME = re.compile(r"token|key|pwd|password", re.IGNORECASE)
 
 
 def manifest_problems(package: PackageFiles) -> list[str]:
@@ -55,7 +53,7 @@ def manifest_problems(package: PackageFiles) -> list[str]:
     else:
         problems += _framework_version(manifest)
         problems += _locations(manifest, package)
-    problems += _parameters(manifest)
+    problems += parameter_problems(manifest)
     return problems
 
 
@@ -177,56 +175,3 @@ def _location_url(where: str, url: Any, package: PackageFiles, signed: bool) -> 
     if not parts.path.startswith("assets/") or not package.has(parts.path):
         return [f"{where}: url {url!r} is neither https nor a file under assets/ in the package"]
     return []
-
-
-def _parameters(manifest: dict[str, Any]) -> list[str]:
-    parameters = manifest.get("parameters")
-    if parameters is None:
-        return []
-    if not isinstance(parameters, list):
-        return ["manifest.json: parameters must be an array"]
-    if manifest.get("marketingOnly") is True and parameters:
-        return ["manifest.json: a marketing-only app cannot have parameters"]
-    problems: list[str] = []
-    names = [p.get("name") for p in parameters if isinstance(p, dict)]
-    duplicates = sorted({n for n in names if isinstance(n, str) and names.count(n) > 1})
-    if duplicates:
-        problems.append(f"manifest.json: duplicate parameter name(s): {', '.join(duplicates)}")
-    if sum(1 for p in parameters if isinstance(p, dict) and p.get("type") == "oauth") > 1:
-        problems.append("manifest.json: only one parameter may have type oauth")
-    for index, parameter in enumerate(parameters):
-        problems += _parameter(index, parameter)
-    return problems
-
-
-def _parameter(index: int, parameter: Any) -> list[str]:
-    if not isinstance(parameter, dict):
-        return [f"manifest.json: parameters[{index}] must be an object"]
-    name = parameter.get("name")
-    where = f"manifest.json: parameter {name!r}" if name else f"manifest.json: parameters[{index}]"
-    if not isinstance(name, str) or not name:
-        return [f"{where}: name is missing"]
-    problems = []
-    if name == "name":
-        problems.append(f"{where}: 'name' is reserved and cannot be a parameter name")
-    kind = parameter.get("type", "text")
-    if kind not in PARAMETER_TYPES:
-        problems.append(f"{where}: unknown type {kind!r} (allowed: {', '.join(PARAMETER_TYPES)})")
-    for flag in ("required", "secure"):
-        if flag in parameter and not isinstance(parameter[flag], bool):
-            problems.append(f"{where}: {flag} must be true or false")
-    secure = parameter.get("secure") is True
-    if kind == "hidden" and parameter.get("required") is True:
-        problems.append(f"{where}: a hidden parameter cannot be required")
-    if kind == "oauth" and secure:
-        problems.append(f"{where}: an oauth parameter cannot be secure")
-    if secure and "default" in parameter:
-        problems.append(f"{where}: a secure parameter cannot ship a default value")
-    if secure:
-        scopes = parameter.get("scopes")
-        if not (isinstance(scopes, list) and scopes and all(isinstance(s, str) for s in scopes)):
-            problems.append(f"{where}: a secure parameter needs scopes, e.g. [\"header\"], "
-                            "to limit where Zendesk may insert it")  # fmt: skip
-    elif SECRET_NAME.search(name) and kind in ("text", "password"):
-        problems.append(f'{where}: looks like a secret; mark it "secure": true with scopes')
-    return problems
