@@ -82,7 +82,6 @@ def openapi() -> Response:
 def verify_case() -> Response:
     """Decide a case JSON (the offline engine): a decision out, nothing written anywhere."""
     from core.decide import decide
-
     from core.models import Case
 
     current_principal()
