@@ -41,7 +41,8 @@ _QUOTE_CLASSES = (
     "OutlookMessageHeader",
 )
 _LOOKS_HTML = re.compile(
-    r"<(?:p|div|br|span|a|b|i|strong|em|ul|ol|li|table|html|body|blockquote|font)\b", re.I
+    r"<(?:p|div|br|span|a|b|i|strong|em|ul|ol|li|table|html|body|blockquote|font|script|style)\b",
+    re.I,
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u2009\u202f]+")
 
