@@ -21,9 +21,10 @@ def translated(what: str) -> Iterator[None]:
         raise
     except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError) as error:
         # connection refused, server gone, lock or statement timeout: trying later may pass
+        cause = type(getattr(error, "orig", None) or error).__name__
         raise ExternalError(
             SERVICE,
-            f"{what}: database unavailable ({type(error.orig or error).__name__})",
+            f"{what}: database unavailable ({cause})",
             permanent=False,
         ) from None
     except exc.SQLAlchemyError as error:

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 
+from stripe.params import InvoiceUpdateParams
+
 from connectors.http import DEFAULT_TIMEOUT
 from connectors.stripe import convert
 from connectors.stripe.client import DEFAULT_BASE, SERVICE, StripeApi
@@ -195,7 +197,7 @@ class StripeBilling:
         self, invoice_id: str, *, reference: str, idempotency_key: str
     ) -> None:
         """Record the reference in the invoice's metadata, then pay it `paid_out_of_band`."""
-        metadata = {"metadata": {"payverify_paid_reference": reference[:500]}}
+        metadata: InvoiceUpdateParams = {"metadata": {"payverify_paid_reference": reference[:500]}}
         self.api.update_invoice(invoice_id, metadata, key=f"{idempotency_key}:reference")
         self.api.pay_out_of_band(invoice_id, key=f"{idempotency_key}:pay")
         self._forget_invoices()

@@ -15,6 +15,12 @@ from typing import Any, TypeVar
 
 import stripe
 from pydantic import BaseModel, ValidationError
+from stripe.params import (
+    CustomerBalanceTransactionCreateParams,
+    InvoiceListParams,
+    InvoiceUpdateParams,
+    PaymentIntentListParams,
+)
 
 from connectors.http import DEFAULT_TIMEOUT, resilient_session, retry_after_seconds
 from connectors.stripe.models import (
@@ -88,8 +94,11 @@ class StripeApi:
         self, customer_id: str, *, starting_after: str | None = None
     ) -> StripeList[StripeInvoice]:
         """`GET /v1/invoices?customer=` with each invoice's `InvoicePayment`s included."""
-        params: dict[str, Any] = {"customer": customer_id, "limit": 100}
-        params["expand"] = ["data.payments"]
+        params: InvoiceListParams = {
+            "customer": customer_id,
+            "limit": 100,
+            "expand": ["data.payments"],
+        }
         if starting_after:
             params["starting_after"] = starting_after
         return self.call(StripeList[StripeInvoice], lambda: self.stripe.v1.invoices.list(params))
@@ -98,8 +107,11 @@ class StripeApi:
         self, customer_id: str, *, starting_after: str | None = None
     ) -> StripeList[StripePaymentIntent]:
         """`GET /v1/payment_intents?customer=` with each one's latest charge (refund, dispute)."""
-        params: dict[str, Any] = {"customer": customer_id, "limit": 100}
-        params["expand"] = ["data.latest_charge"]
+        params: PaymentIntentListParams = {
+            "customer": customer_id,
+            "limit": 100,
+            "expand": ["data.latest_charge"],
+        }
         if starting_after:
             params["starting_after"] = starting_after
         return self.call(
@@ -143,7 +155,7 @@ class StripeApi:
         self, customer_id: str, amount_minor: int, currency: str, *, key: str, description: str
     ) -> StripeBalanceTransaction:
         """`POST /v1/customers/{id}/balance_transactions` (negative amount: a credit)."""
-        params = {
+        params: CustomerBalanceTransactionCreateParams = {
             "amount": amount_minor,
             "currency": currency.lower(),
             "description": description[:350],
@@ -156,11 +168,13 @@ class StripeApi:
             ),
         )
 
-    def update_invoice(self, invoice_id: str, params: dict[str, Any], *, key: str) -> StripeInvoice:
+    def update_invoice(
+        self, invoice_id: str, params: InvoiceUpdateParams, *, key: str
+    ) -> StripeInvoice:
         """`POST /v1/invoices/{id}` (auto_advance, metadata)."""
         return self.call(
             StripeInvoice,
-            lambda: self.stripe.v1.invoices.update(invoice_id, params, {"idempotency_key": key}),  # type: ignore[arg-type]
+            lambda: self.stripe.v1.invoices.update(invoice_id, params, {"idempotency_key": key}),
         )
 
     def pay_out_of_band(self, invoice_id: str, *, key: str) -> StripeInvoice:
