@@ -93,3 +93,14 @@ def test_smtp_mailer_is_built_when_configured(env: pytest.MonkeyPatch) -> None:
         env.setenv(name, value)
     mail = bootstrap().mail
     assert (mail.host, mail.port, mail.sender) == ("smtp.acme.test", 2525, "billing@acme.test")
+
+
+def test_paypal_from_settings(env: pytest.MonkeyPatch) -> None:
+    env.setenv("PAYVERIFY_HELPDESK", "demo")
+    env.setenv("PAYVERIFY_BILLING", "paypal")
+    env.setenv("PAYPAL_CLIENT_ID", "client-id")
+    env.setenv("PAYPAL_CLIENT_SECRET", "paypal-secret-never-printed")
+    env.setenv("PAYPAL_API_BASE", "https://api-m.sandbox.paypal.com")
+    services = bootstrap()
+    assert services.billing.name == "paypal"
+    assert "paypal-secret-never-printed" not in repr(services)
