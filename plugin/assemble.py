@@ -99,7 +99,8 @@ def assemble_case(
         history = pool.submit(
             helpdesk.previous_tickets, email, before=ticket.created_at, exclude_id=ticket_id
         )
-    customer, matched_by = by_email.result(), "email"
+    customer = by_email.result()
+    matched_by: MatchedBy = "email"
     if customer is None:
         customer, matched_by = _by_quoted_reference(billing, helpdesk_ticket, pool)
 

@@ -139,7 +139,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _required_for_choice(self) -> Settings:
         missing: list[str] = []
-        required = {
+        required: dict[tuple[str, str], list[tuple[str, object]]] = {
             ("helpdesk", "zendesk"): [
                 ("ZENDESK_SUBDOMAIN", self.zendesk_subdomain or self.zendesk_base_url_override),
                 ("ZENDESK_EMAIL", self.zendesk_email),

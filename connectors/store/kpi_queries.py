@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -64,10 +65,10 @@ def _mean(total_micros: Decimal, count: int) -> Decimal | None:
 def _grouped(
     connection: sa.Connection,
     group: sa.ColumnElement[str] | None,
-    columns: list[sa.ColumnElement[object]],
+    columns: list[Any],
     where: list[sa.ColumnElement[bool]],
-    by: list[sa.ColumnElement[object]],
-) -> list[tuple[str, ...]]:
+    by: list[Any],
+) -> list[tuple[Any, ...]]:
     """Run one aggregate; the first element of each row is the slice (OVERALL without `group`)."""
     head = [group] if group is not None else []
     statement = sa.select(*head, *columns).where(*where).group_by(*head, *by)
@@ -139,12 +140,12 @@ def _fill(
         [*where, ev.c.name.in_(("csat", "credit_applied", "credit_reversed"))],
         [ev.c.name, ev.c.currency],
     ):
-        total = Decimal(total or 0)
+        micros = Decimal(total or 0)
         if name == "csat":
             old_total, old_count = slices[key].csat
-            slices[key].csat = (old_total + total, old_count + int(count))
+            slices[key].csat = (old_total + micros, old_count + int(count))
         else:
-            amount = quantize(total / MICROS, currency)
+            amount = quantize(micros / MICROS, currency)
             slices[key].money[name][currency] = MoneyTotal(int(count), amount)
 
 
