@@ -82,7 +82,7 @@ UNPAID_STATUS = _words(
 CONFIRM = _words(
     r"\b(?:confirm|check|verify|make\s+sure|let\s+me\s+know)\w*\s+(?:\w+\s+){0,4}(?:received|arrived|got\s+it|went\s+through|reached|payment|transfer)\b",
     r"\bdid\s+you\s+(?:receive|get)\b",
-    r"\b(?:confirm[aá]r?|comprob[aá]r?|verific[aá]r?|revis[aá]r?)\w*\s+(?:\w+\s+){0,4}(?:recibido|llegado|pago|transferencia|ingreso|correcto|en\s+orden|bien)\b|\bha\s+llegado\b",
+    r"\b(?:confirm[aá]r?|comprob[aá]r?|verific[aá]r?|revis[aá]r?)\w*\s+(?:\w+\s+){0,4}(?:recibido|recibisteis|recibieron|llegado|lleg[óo]|pago|transferencia|ingreso|correcto|en\s+orden|bien)\b|\bha\s+llegado\b",
     r"\b(?:confirmar|verificar|checar)\w*\s+(?:\w+\s+){0,4}(?:recebimento|recebido|chegou|pagamento|transfer[êe]ncia|certo)\b",
     r"\b(?:confirmer|v[ée]rifier)\w*\s+(?:\S+\s+){0,4}(?:r[ée]ception|re[çc]u|paiement|virement|ch[èe]que)\b",
     r"\b(?:zahlungseingang|eingang\s+der\s+zahlung)\b|\b(?:best[äa]tigen|pr[üu]fen)\b\s+(?:\w+\s+){0,4}(?:zahlung|[üu]berweisung|eingegangen|angekommen)\b",

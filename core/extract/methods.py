@@ -34,7 +34,7 @@ _METHODS: list[tuple[PaymentMethod, re.Pattern[str]]] = [
         ),
         (
             "other",
-            r"""\b(?:boleto|ch[eè]que|(?:by|paper|a)\s+check|cash|efectivo|dinheiro|esp[èe]ces|bargeld|bizum|oxxo
+            r"""\b(?:boleto|ch[eè]que|scheck|(?:by|paper|a)\s+check|cash|efectivo|dinheiro|esp[èe]ces|bargeld|bizum|oxxo
               |klarna|giropay|(?-i:iDEAL)|bancontact|mercado\s+pago|money\s+order|vale\s+postal)\b""",
         ),
     ]
