@@ -8,15 +8,16 @@ calls raise a permanent `ExternalError` saying so; docs/CONNECTORS_BILLING.md).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from connectors.http import DEFAULT_TIMEOUT
 from connectors.paypal import convert
 from connectors.paypal.auth import SERVICE
-from connectors.paypal.client import DEFAULT_BASE, MAX_WINDOW, PayPalApi
+from connectors.paypal.client import DEFAULT_BASE, PayPalApi
 from connectors.paypal.models import PayPalInvoice, TransactionDetail
+from connectors.paypal.search import TransactionSearch
 from core.errors import ExternalError, NotFound
 from core.models import Invoice, Payment
 from core.ports import BillingCustomer, BillingWrite
@@ -59,6 +60,7 @@ class PayPalBilling:
         self.payment_lookback_days = payment_lookback_days
         self.lookup_lookback_days = lookup_lookback_days
         self.max_pages = max_pages
+        self.search = TransactionSearch(self.api, now, max_pages=max_pages)
 
     def __repr__(self) -> str:
         return f"PayPalBilling(base_url={self.api.base_url!r})"
@@ -88,7 +90,7 @@ class PayPalBilling:
 
     def customer_by_transaction_id(self, transaction_id: str) -> BillingCustomer | None:
         """The payer of a PayPal transaction, searched back window by window (31 days each)."""
-        detail = self._transaction(transaction_id.strip())
+        detail = self.search.find(transaction_id.strip(), self.lookup_lookback_days)
         email = detail.payer_info.email_address if detail and detail.payer_info else None
         if not email:
             return None
@@ -103,30 +105,8 @@ class PayPalBilling:
     def payments(self, customer_id: str) -> list[Payment]:
         """Payments recorded on the invoices, then the payer's PayPal transactions."""
         invoices = self._invoices_of(customer_id)
-        by_number = {i.detail.invoice_number: i.id for i in invoices if i.detail.invoice_number}
-        found: dict[str, Payment] = {}
-        for invoice in invoices:
-            for record in invoice.payments.transactions if invoice.payments else []:
-                payment = convert.recorded_payment(record, invoice)
-                if payment:
-                    found[payment.id] = payment
-        details = [
-            d for d in self._transactions(self.payment_lookback_days) if _paid_by(d, customer_id)
-        ]
-        disputed = {
-            d.transaction_info.paypal_reference_id
-            for d in details
-            if (d.transaction_info.transaction_event_code or "").startswith("T12")
-        }
-        for detail in details:
-            payment = convert.transaction_payment(detail, by_number)
-            if payment and payment.id not in found:
-                found[payment.id] = (
-                    payment.model_copy(update={"status": "disputed"})
-                    if payment.id in disputed
-                    else payment
-                )
-        return sorted(found.values(), key=lambda p: p.created, reverse=True)
+        recent = self.search.recent(self.payment_lookback_days)
+        return convert.customer_payments(invoices, [d for d in recent if _paid_by(d, customer_id)])
 
     def _invoices_of(self, email: str, pages: int | None = None) -> list[PayPalInvoice]:
         found: list[PayPalInvoice] = []
@@ -136,32 +116,6 @@ class PayPalBilling:
             if not answer.items or page >= (answer.total_pages or 1):
                 break
         return found
-
-    def _windows(self, days: int) -> Iterator[tuple[datetime, datetime]]:
-        end = self.now()
-        oldest = end - timedelta(days=days)
-        while end > oldest:
-            start = max(end - MAX_WINDOW, oldest)
-            yield start, end
-            end = start
-
-    def _transactions(self, days: int) -> Iterator[TransactionDetail]:
-        for start, end in self._windows(days):
-            for page in range(1, self.max_pages + 1):
-                answer = self.api.transactions(start, end, page=page)
-                yield from answer.transaction_details
-                if page >= answer.total_pages:
-                    break
-
-    def _transaction(self, transaction_id: str) -> TransactionDetail | None:
-        if not transaction_id.isalnum():  # PayPal ids are 17 letters and digits
-            return None
-        for start, end in self._windows(self.lookup_lookback_days):
-            answer = self.api.transactions(start, end, transaction_id=transaction_id)
-            for detail in answer.transaction_details:
-                if detail.transaction_info.transaction_id == transaction_id:
-                    return detail
-        return None
 
     # ------------------------------------------------------------------ writes
 
@@ -223,7 +177,7 @@ class PayPalBilling:
         recorded = invoice.payments.transactions if invoice.payments else []
         if any(r.payment_id == payment_id for r in recorded) or invoice.status.upper() in PAID:
             return
-        detail = self._transaction(payment_id)
+        detail = self.search.find(payment_id, self.lookup_lookback_days)
         amount = detail.transaction_info.transaction_amount if detail else None
         if detail is None or amount is None or detail.transaction_info.transaction_status != "S":
             raise ExternalError(

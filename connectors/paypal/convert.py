@@ -124,3 +124,32 @@ def transaction_payment(
         invoice=invoice_by_number.get(info.invoice_id or ""),
         reference=info.invoice_id,
     )
+
+
+def customer_payments(
+    invoices: list[PayPalInvoice], transactions: list[TransactionDetail]
+) -> list[Payment]:
+    """Payments recorded on the invoices, then the payer's transactions not among them.
+
+    A chargeback (event codes T12xx) names the payment it reverses in
+    `paypal_reference_id`: that payment is disputed.
+    """
+    by_number = {i.detail.invoice_number: i.id for i in invoices if i.detail.invoice_number}
+    found: dict[str, Payment] = {}
+    for invoice in invoices:
+        for record in invoice.payments.transactions if invoice.payments else []:
+            payment = recorded_payment(record, invoice)
+            if payment:
+                found[payment.id] = payment
+    disputed = {
+        d.transaction_info.paypal_reference_id
+        for d in transactions
+        if (d.transaction_info.transaction_event_code or "").startswith("T12")
+    }
+    for detail in transactions:
+        payment = transaction_payment(detail, by_number)
+        if payment and payment.id not in found:
+            if payment.id in disputed:
+                payment = payment.model_copy(update={"status": "disputed"})
+            found[payment.id] = payment
+    return sorted(found.values(), key=lambda p: p.created, reverse=True)

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from connectors.sql_ledger import writes
+from connectors.sql_ledger import credits, invoice_writes
 from connectors.sql_ledger.errors import SERVICE, translated
 from connectors.sql_ledger.schema import (
     DEFAULT_TABLES,
@@ -132,7 +132,7 @@ class SqlLedger:
         invoice_id: str | None = None,
     ) -> BillingWrite:
         """Record a credit once per idempotency key; a repeat returns the first write."""
-        return writes.apply_credit(
+        return credits.apply_credit(
             self.engine,
             self.schema,
             customer_id,
@@ -147,29 +147,29 @@ class SqlLedger:
         self, customer_id: str, credit: BillingWrite, *, idempotency_key: str, description: str
     ) -> BillingWrite:
         """Record the reversal of a credit (at most one per credit)."""
-        return writes.reverse_credit(
+        return credits.reverse_credit(
             self.engine, self.schema, customer_id, credit, idempotency_key, description
         )
 
     def pause_dunning(self, invoice_id: str, *, idempotency_key: str) -> None:
         """Flag the invoice so the company's dunning skips it."""
-        writes.set_dunning_paused(self.engine, self.schema, invoice_id, True)
+        invoice_writes.set_dunning_paused(self.engine, self.schema, invoice_id, True)
 
     def resume_dunning(self, invoice_id: str, *, idempotency_key: str) -> None:
         """Clear the invoice's dunning pause."""
-        writes.set_dunning_paused(self.engine, self.schema, invoice_id, False)
+        invoice_writes.set_dunning_paused(self.engine, self.schema, invoice_id, False)
 
     def mark_paid_out_of_band(
         self, invoice_id: str, *, reference: str, idempotency_key: str
     ) -> None:
         """Record an out-of-band payment of what remains and mark the invoice paid."""
-        writes.mark_paid_out_of_band(
+        invoice_writes.mark_paid_out_of_band(
             self.engine, self.schema, invoice_id, reference, idempotency_key
         )
 
     def apply_payment(self, invoice_id: str, payment_id: str, *, idempotency_key: str) -> None:
         """Link a succeeded payment to the invoice; update its amount paid and status."""
-        writes.apply_payment(self.engine, self.schema, invoice_id, payment_id)
+        invoice_writes.apply_payment(self.engine, self.schema, invoice_id, payment_id)
 
 
 def _customer(row: sa.Row[Any]) -> BillingCustomer:

@@ -18,8 +18,9 @@ from stripe.params import InvoiceUpdateParams
 
 from connectors.http import DEFAULT_TIMEOUT
 from connectors.stripe import convert
-from connectors.stripe.client import DEFAULT_BASE, SERVICE, StripeApi
-from connectors.stripe.models import StripeCustomer, StripeInvoice
+from connectors.stripe.client import DEFAULT_BASE, StripeApi
+from connectors.stripe.errors import SERVICE
+from connectors.stripe.models import StripeInvoice
 from connectors.stripe.shared_fetch import SharedFetch
 from core.errors import ExternalError, NotFound
 from core.models import Invoice, Payment
@@ -77,14 +78,14 @@ class StripeBilling:
         ref = ref.strip()
         if ref.startswith("in_"):
             try:
-                return _customer_of(self.api.invoice(ref).customer)
+                return convert.customer_of(self.api.invoice(ref).customer)
             except NotFound:
                 return None
         if not ref or any(c in ref for c in "\"\\'"):  # a quote would end the search query
             return None
         for invoice in self.api.invoices_by_number(ref).data:
             if invoice.number == ref:
-                return _customer_of(invoice.customer)
+                return convert.customer_of(invoice.customer)
         return None
 
     def customer_by_transaction_id(self, transaction_id: str) -> BillingCustomer | None:
@@ -92,9 +93,9 @@ class StripeBilling:
         ref = transaction_id.strip()
         try:
             if ref.startswith("pi_"):
-                return _customer_of(self.api.payment_intent(ref).customer)
+                return convert.customer_of(self.api.payment_intent(ref).customer)
             if ref.startswith(("ch_", "py_")):
-                return _customer_of(self.api.charge(ref).customer)
+                return convert.customer_of(self.api.charge(ref).customer)
         except NotFound:
             return None
         return None
@@ -114,21 +115,7 @@ class StripeBilling:
             if not page.has_more or not page.data:
                 break
             cursor = page.data[-1].id
-        invoices = self._stripe_invoices(customer_id)
-        invoice_of: dict[str, str] = {}
-        for invoice in invoices:
-            for record in invoice.payments.data if invoice.payments else []:
-                if record.status != "canceled" and record.payment.target_id:
-                    invoice_of[record.payment.target_id] = invoice.id
-        found = [convert.payment_from_intent(i, invoice_of.get(i.id)) for i in intents]
-        payments = [p for p in found if p is not None]
-        listed = {i.id for i in intents}
-        for invoice in invoices:  # paid through a charge or payment record, or an older intent
-            for record in invoice.payments.data if invoice.payments else []:
-                if record.payment.target_id not in listed:
-                    extra = convert.payment_from_invoice_payment(record, invoice.id)
-                    payments.extend([extra] if extra else [])
-        return payments
+        return convert.customer_payments(intents, self._stripe_invoices(customer_id))
 
     def _stripe_invoices(self, customer_id: str) -> list[StripeInvoice]:
         return self._invoice_lists.get(customer_id, lambda: self._fetch_invoices(customer_id))
@@ -163,7 +150,7 @@ class StripeBilling:
         txn = self.api.create_balance_transaction(
             customer_id, -minor, currency, key=idempotency_key, description=description
         )
-        return _balance_write(txn.id, amount, currency, customer_id, txn.ending_balance)
+        return convert.balance_write(txn.id, amount, currency, customer_id, txn.ending_balance)
 
     def reverse_credit(
         self, customer_id: str, credit: BillingWrite, *, idempotency_key: str, description: str
@@ -177,7 +164,7 @@ class StripeBilling:
         txn = self.api.create_balance_transaction(
             customer_id, minor, credit.currency, key=idempotency_key, description=description
         )
-        write = _balance_write(
+        write = convert.balance_write(
             txn.id, credit.amount, credit.currency, customer_id, txn.ending_balance
         )
         write.extra["reverses"] = credit.id
@@ -216,12 +203,6 @@ class StripeBilling:
         )
 
 
-def _customer_of(customer: str | StripeCustomer | None) -> BillingCustomer | None:
-    if isinstance(customer, StripeCustomer) and not customer.deleted:
-        return convert.to_customer(customer)
-    return None
-
-
 def _minor(amount: Decimal, currency: str) -> int:
     if not amount.is_finite() or amount <= 0:
         raise ExternalError(
@@ -231,12 +212,3 @@ def _minor(amount: Decimal, currency: str) -> int:
         return convert.to_minor(amount, currency)
     except ValueError as exc:
         raise ExternalError(SERVICE, str(exc), permanent=True) from None
-
-
-def _balance_write(
-    txn_id: str, amount: Decimal, currency: str, customer_id: str, ending_balance: int | None
-) -> BillingWrite:
-    extra = {"kind": "customer_balance_transaction", "customer": customer_id}
-    if ending_balance is not None:
-        extra["ending_balance"] = str(convert.from_minor(ending_balance, currency))
-    return BillingWrite(id=txn_id, amount=amount, currency=currency.upper(), extra=extra)

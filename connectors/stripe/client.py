@@ -8,7 +8,6 @@ runs with `max_network_retries=0` and every request goes through
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -22,7 +21,8 @@ from stripe.params import (
     PaymentIntentListParams,
 )
 
-from connectors.http import DEFAULT_TIMEOUT, resilient_session, retry_after_seconds
+from connectors.http import DEFAULT_TIMEOUT, resilient_session
+from connectors.stripe.errors import SERVICE, external_error, first_error
 from connectors.stripe.models import (
     StripeBalanceTransaction,
     StripeCharge,
@@ -31,12 +31,10 @@ from connectors.stripe.models import (
     StripeList,
     StripePaymentIntent,
 )
-from core.errors import ExternalError, NotFound
+from core.errors import ExternalError
 
-SERVICE = "stripe"
 DEFAULT_BASE = "https://api.stripe.com"
 M = TypeVar("M", bound=BaseModel)
-_KEY_PATTERN = re.compile(r"\b(sk|rk|pk)_(live|test)_[A-Za-z0-9*]+")
 
 
 class StripeApi:
@@ -73,12 +71,12 @@ class StripeApi:
         try:
             answer = send()
         except stripe.StripeError as exc:
-            raise _external_error(exc) from None
+            raise external_error(exc) from None
         try:
             return model.model_validate(answer.to_dict())
         except ValidationError as exc:
             raise ExternalError(
-                SERVICE, f"unexpected answer shape: {_first_error(exc)}", permanent=True
+                SERVICE, f"unexpected answer shape: {first_error(exc)}", permanent=True
             ) from None
 
     # ------------------------------------------------------------------ reads
@@ -196,29 +194,3 @@ class StripeApi:
                 invoice_id, {"payment_intent": payment_intent_id}, {"idempotency_key": key}
             ),
         )
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    return f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}"
-
-
-def _external_error(exc: stripe.StripeError) -> ExternalError:
-    """4xx are permanent except 408/409/425/429; 5xx and network failures are not."""
-    # Stripe echoes a masked key in authentication errors; mask what is left of it too.
-    message = _KEY_PATTERN.sub("[key]", exc.user_message or str(exc) or type(exc).__name__)
-    status = exc.http_status
-    if isinstance(exc, stripe.APIConnectionError) or status is None:
-        return ExternalError(SERVICE, f"could not reach Stripe: {message}", permanent=False)
-    if status == 404:
-        return NotFound(SERVICE, message)
-    retry_after = retry_after_seconds((exc.headers or {}).get("Retry-After"))
-    permanent = status < 500 and status not in (408, 409, 425, 429)
-    code = f" ({exc.code})" if exc.code else ""
-    return ExternalError(
-        SERVICE,
-        f"HTTP {status}{code}: {message}",
-        permanent=permanent,
-        status=status,
-        retry_after=retry_after,
-    )

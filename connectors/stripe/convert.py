@@ -14,7 +14,7 @@ from connectors.stripe.models import (
 )
 from core.models import Invoice, Payment, PaymentMethod, PaymentStatus
 from core.money import minor_digits
-from core.ports import BillingCustomer
+from core.ports import BillingCustomer, BillingWrite
 
 # https://docs.stripe.com/api/payment_methods/object#payment_method_object-type
 _METHODS: dict[str, PaymentMethod] = {
@@ -138,3 +138,41 @@ def payment_from_invoice_payment(record: StripeInvoicePayment, invoice_id: str) 
         invoice=invoice_id,
         reference=record.id,
     )
+
+
+def customer_of(customer: str | StripeCustomer | None) -> BillingCustomer | None:
+    """The billing customer of an expanded `customer` field; None when deleted or not expanded."""
+    if isinstance(customer, StripeCustomer) and not customer.deleted:
+        return to_customer(customer)
+    return None
+
+
+def balance_write(
+    txn_id: str, amount: Decimal, currency: str, customer_id: str, ending_balance: int | None
+) -> BillingWrite:
+    """What a balance transaction did, for the credit ledger and its reversal."""
+    extra = {"kind": "customer_balance_transaction", "customer": customer_id}
+    if ending_balance is not None:
+        extra["ending_balance"] = str(from_minor(ending_balance, currency))
+    return BillingWrite(id=txn_id, amount=amount, currency=currency.upper(), extra=extra)
+
+
+def customer_payments(
+    intents: list[StripePaymentIntent], invoices: list[StripeInvoice]
+) -> list[Payment]:
+    """Attempted payment intents linked through the invoices' `InvoicePayment`s, plus the
+    paid invoice payments whose payment is not among the intents (a charge, a record)."""
+    invoice_of: dict[str, str] = {}
+    for invoice in invoices:
+        for record in invoice.payments.data if invoice.payments else []:
+            if record.status != "canceled" and record.payment.target_id:
+                invoice_of[record.payment.target_id] = invoice.id
+    found = [payment_from_intent(i, invoice_of.get(i.id)) for i in intents]
+    payments = [p for p in found if p is not None]
+    listed = {i.id for i in intents}
+    for invoice in invoices:
+        for record in invoice.payments.data if invoice.payments else []:
+            if record.payment.target_id not in listed:
+                extra = payment_from_invoice_payment(record, invoice.id)
+                payments.extend([extra] if extra else [])
+    return payments
