@@ -79,7 +79,8 @@ def _focus(invoices: list[Invoice], decision: Decision) -> Invoice | None:
             if invoice.id == decision.evidence[0].invoice:
                 return invoice
     unpaid = [invoice for invoice in invoices if invoice.unpaid]
-    return (unpaid or invoices or [None])[0]
+    candidates = unpaid or invoices
+    return candidates[0] if candidates else None
 
 
 def _add_business_days(start: date, days: int) -> date:
