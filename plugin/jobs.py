@@ -140,7 +140,11 @@ class Jobs:
         try:
             self._journal(run_key, args, state="running")
             result = self.pipeline().run(
-                ticket_id, run_key=run_key, requester_email=requester_email, source=source
+                ticket_id,
+                run_key=run_key,
+                requester_email=requester_email,
+                source=source,
+                on_step=self._heartbeat(run_key, args),
             )
         except ExternalError as exc:
             last = exc.permanent or task is None or task.retries == 0
@@ -196,6 +200,26 @@ class Jobs:
             storage.pop_data(key)
             return bool(storage.put_if_empty(key, until))
         return False
+
+    def _heartbeat(self, run_key: str, args: dict[str, Any]) -> Any:
+        """After each step: renew the journal and the lock when a quarter of the lease is gone.
+
+        The lease bounds how long a run may stay *silent*, not how long it may take: a slow but
+        live run (a helpdesk answering in 20 s per call) is never retaken while it makes progress.
+        """
+        last = time.monotonic()
+
+        def beat(_step: str) -> None:
+            nonlocal last
+            if time.monotonic() - last < self.lease_seconds / 4:
+                return
+            last = time.monotonic()
+            self._journal(run_key, args, state="running")
+            self.huey.storage.put_data(
+                LOCK + run_key, str(time.time() + self.lease_seconds).encode()
+            )
+
+        return beat
 
     def _release(self, run_key: str) -> None:
         self.huey.storage.pop_data(LOCK + run_key)

@@ -112,8 +112,12 @@ class Pipeline:
         requester_email: str | None = None,
         source: str = "trigger",
         until: str | None = None,
+        on_step: Callable[[str], None] | None = None,
     ) -> RunResult:
-        """Run every step not yet done for this run key, in order (up to `until` inclusive)."""
+        """Run every step not yet done for this run key, in order (up to `until` inclusive).
+
+        `on_step(step)` is called after each step this call ran (the job queue's heartbeat).
+        """
         result = RunResult(run_key, str(ticket_id))
         for step in STEPS:
             saved = self.store.step_result(run_key, step)
@@ -124,6 +128,8 @@ class Pipeline:
                 result.results[step] = self._execute(
                     step, str(ticket_id), run_key, requester_email, source, result.results
                 )
+                if on_step is not None:
+                    on_step(step)
             if step == until:
                 break
         return result
