@@ -30,6 +30,11 @@ SECRET_LITERALS = {
         r"(api[_-]?key|password|secret)[\"']?\s*[:=]\s*[\"'][A-Za-z0-9+/_-]{12,}[\"']", re.I
     ),
 }
+# postMessage to any origin would hand the reply (customer data) to whatever page frames the app.
+# https://developer.mozilla.org/en-US/docs/Web/API/Window/postMessage#security_concerns
+POST_TO_ANY = re.compile(r"postMessage\([^;]*,\s*[\"']\*[\"']\s*\)")
+# A message listener must check who sent the message before acting on it.
+LISTENS = re.compile(r"addEventListener\(\s*[\"']message[\"']")
 IPARAM_READ = re.compile(r"iparams\.get\(\s*[\"']([A-Za-z0-9_]+)[\"']")
 
 
@@ -73,6 +78,10 @@ def _code(package: PackageFiles, iparams: dict) -> list[str]:
         for read in sorted(set(IPARAM_READ.findall(text)) & secure):
             problems.append(f"{name}: reads the secure iparam {read!r} in the browser; "
                             "use it only in a request template")  # fmt: skip
+        if POST_TO_ANY.search(text):
+            problems.append(f'{name}: posts a message to any origin ("*"); name the origin')
+        if name.endswith(".js") and LISTENS.search(text) and "event.origin" not in text:
+            problems.append(f"{name}: listens to messages without checking event.origin")
         if name.endswith(".html") and "{{{appclient}}}" not in text and name.startswith("app/"):
             problems.append(f"{name}: does not load the Freshworks client ({{{{{{appclient}}}}}})")
     return problems

@@ -81,6 +81,8 @@ def _text(name: str, data: bytes | None) -> Callable[[dict[str, bytes]], None]:
 
 SECRET_JS = b"var key = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc';"
 BEARER_JS = b"headers: {Authorization: 'Bearer abcdefghijklmnopqrstuvwxyz0123'}"
+POSTS_TO_ANY = b"frame.contentWindow.postMessage({type: 'payverify:hello'}, '*');"
+TRUSTS_ANY = b"window.addEventListener('message', function (e) { run(e.data); });"
 READS_SECRET = b"client.iparams.get('install_secret').then(function (v) {});"
 
 BROKEN = {
@@ -157,6 +159,14 @@ BROKEN = {
     "secure iparam read in browser": (
         _text("app/scripts/extra.js", READS_SECRET),
         "reads the secure iparam 'install_secret' in the browser",
+    ),
+    "message to any origin": (
+        _text("app/scripts/extra.js", POSTS_TO_ANY),
+        'posts a message to any origin ("*")',
+    ),
+    "message listener trusting anyone": (
+        _text("app/scripts/extra.js", TRUSTS_ANY),
+        "listens to messages without checking event.origin",
     ),
     "page without app client": (
         _text("app/index.html", b"<html><body></body></html>"),
