@@ -71,15 +71,27 @@ def stripe_events() -> tuple[Response, int]:
         WEBHOOKS.inc("stripe", "duplicate")
         return jsonify(received=True, duplicate=True, reverify=[]), 200
     installation = current_app.config["PAYVERIFY_INSTALLATION"]
-    tickets = sorted(
-        {
-            credit.ticket_id
-            for credit in store.open_credits_for_customer(installation, customer)
-            if store.pending_follow_up(installation, credit.ticket_id) is not None
-        }
-    )
+    tickets = sorted(tickets_under_verification(store, installation, customer))
     jobs = current_jobs()
     for ticket_id in tickets:
         jobs.enqueue_reverify(ticket_id, f"stripe {event['type']} {event_id}")
     WEBHOOKS.inc("stripe", "accepted")
     return jsonify(received=True, reverify=tickets), 200
+
+
+def tickets_under_verification(store: Any, installation: str, customer: str) -> set[str]:
+    """The customer's tickets awaiting a follow-up, with or without an open credit.
+
+    A claim that earned no credit (a failed card, a payment processing) also waits for its
+    follow-up: `pending_follow_ups_for_customer` finds it when the store offers it; otherwise
+    only the tickets holding an open credit are known to belong to the customer.
+    """
+    tickets = {
+        credit.ticket_id
+        for credit in store.open_credits_for_customer(installation, customer)
+        if store.pending_follow_up(installation, credit.ticket_id) is not None
+    }
+    by_customer = getattr(store, "pending_follow_ups_for_customer", None)
+    if by_customer is not None:
+        tickets |= {str(f.ticket_id) for f in by_customer(installation, customer)}
+    return tickets

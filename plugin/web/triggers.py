@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from plugin.web.auth import AuthError, secret_value
 
 bp = Blueprint("triggers", __name__)
+log = logging.getLogger(__name__)
 
+RETRY_AFTER_SECONDS = 10
 MAX_SKEW_SECONDS = 300  # a signed timestamp older (or newer) than this is a replay
 # https://developer.zendesk.com/documentation/webhooks/verifying/
 ZENDESK_SIGNATURE = "X-Zendesk-Webhook-Signature"
@@ -130,17 +133,39 @@ def enqueue_delivery(
 
     installation = current_app.config["PAYVERIFY_INSTALLATION"]
     run_key = f"{installation}:{ticket_id}:{hashlib.sha256(delivery.encode()).hexdigest()[:24]}"
-    if not current_services().store.claim_delivery(delivery):
+    store = current_services().store
+    if not store.claim_delivery(delivery):
         WEBHOOKS.inc(source, "duplicate")
         return jsonify(job=run_key, duplicate=True), 202
-    current_jobs().enqueue_ticket(
-        ticket_id,
-        run_key=run_key,
-        requester_email=requester_email,
-        source="demo" if source == "demo" else "trigger",
-    )
+    try:
+        current_jobs().enqueue_ticket(
+            ticket_id,
+            run_key=run_key,
+            requester_email=requester_email,
+            source="demo" if source == "demo" else "trigger",
+        )
+    except Exception:  # the queue is down (Redis, a locked SQLite file): nothing was queued
+        log.exception("could not queue %s for ticket %s", run_key, ticket_id)
+        WEBHOOKS.inc(source, "unavailable")
+        return _unqueued(store, delivery)
     WEBHOOKS.inc(source, "accepted")
     return jsonify(job=run_key, duplicate=False), 202
+
+
+def _unqueued(store: Any, delivery: str) -> tuple[Response, int]:
+    """503 so the helpdesk delivers again; the claim is given back so the retry is not a repeat.
+
+    Zendesk retries a 503 whose Retry-After is under 60 seconds
+    (https://developer.zendesk.com/api-reference/webhooks/introduction/#webhook-retries).
+    """
+    release = getattr(store, "release_delivery", None)
+    if release is not None:
+        release(delivery)
+    else:  # a store without release_delivery: the retry would be taken for a duplicate
+        log.error("delivery %s stays claimed though nothing was queued", delivery)
+    answer = jsonify(error="the job queue is unavailable; deliver again later")
+    answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return answer, 503
 
 
 @bp.post("/triggers/zendesk")

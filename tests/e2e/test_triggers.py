@@ -128,3 +128,29 @@ def test_freshdesk_accepts_basic_password_or_bearer(backend: Backend) -> None:
         "/triggers/freshdesk", json={"ticket_id": "1"}, headers={"Authorization": "Bearer nope"}
     )
     assert wrong.status_code == 401
+
+
+def test_queue_down_answers_503_so_the_helpdesk_delivers_again(tmp_path) -> None:
+    # Redis on a port nothing listens on: the delivery is claimed, then queuing it fails.
+    down = Backend(
+        load_case("en_vip_customer_no_date_not_found"),
+        f"sqlite:///{tmp_path}/s.sqlite3",
+        redis_url="redis://127.0.0.1:9/0",
+    )
+    released: list[str] = []
+    store = down.services.store
+
+    def release_delivery(key: str) -> None:  # what the store is asked to add (docs/BACKEND.md)
+        import sqlalchemy as sa
+
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM deliveries WHERE key = :k"), {"k": key})
+        released.append(key)
+
+    store.release_delivery = release_delivery
+    headers = {"X-Zendesk-Webhook-Invocation-Id": "inv-down"}
+    answer = down.zendesk({"ticket_id": down.ticket_id}, **headers)
+    assert answer.status_code == 503 and "queue" in answer.get_json()["error"]
+    assert int(answer.headers["Retry-After"]) < 60  # Zendesk retries a 503 under a minute
+    assert released == ["zendesk:inv-down"]
+    assert store.claim_delivery("zendesk:inv-down")  # the redelivery is not taken for a repeat
