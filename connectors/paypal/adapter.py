@@ -18,6 +18,7 @@ from connectors.paypal.auth import SERVICE
 from connectors.paypal.client import DEFAULT_BASE, PayPalApi
 from connectors.paypal.models import PayPalInvoice, TransactionDetail
 from connectors.paypal.search import TransactionSearch
+from connectors.stripe.shared_fetch import SharedFetch  # generic; imports no stripe SDK
 from core.errors import ExternalError, NotFound
 from core.models import Invoice, Payment
 from core.ports import BillingCustomer, BillingWrite
@@ -45,6 +46,7 @@ class PayPalBilling:
         payment_lookback_days: int = 62,
         lookup_lookback_days: int = 186,
         max_pages: int = 3,
+        share_seconds: float = 10.0,
     ) -> None:
         self.api = PayPalApi(
             client_id,
@@ -61,6 +63,7 @@ class PayPalBilling:
         self.lookup_lookback_days = lookup_lookback_days
         self.max_pages = max_pages
         self.search = TransactionSearch(self.api, now, max_pages=max_pages)
+        self._invoice_lists: SharedFetch[list[PayPalInvoice]] = SharedFetch(share_seconds)
 
     def __repr__(self) -> str:
         return f"PayPalBilling(base_url={self.api.base_url!r})"
@@ -69,7 +72,7 @@ class PayPalBilling:
 
     def customer_by_email(self, email: str) -> BillingCustomer | None:
         """The recipient of invoices sent to this email, if there are any."""
-        for invoice in self._invoices_of(email.strip().lower(), pages=1):
+        for invoice in self._invoices_of(email.strip().lower()):
             customer = convert.customer_of(invoice)
             if customer:
                 return customer
@@ -108,9 +111,14 @@ class PayPalBilling:
         recent = self.search.recent(self.payment_lookback_days)
         return convert.customer_payments(invoices, [d for d in recent if _paid_by(d, customer_id)])
 
-    def _invoices_of(self, email: str, pages: int | None = None) -> list[PayPalInvoice]:
+    def _invoices_of(self, email: str) -> list[PayPalInvoice]:
+        # customer_by_email, invoices() and payments() (the last two run concurrently)
+        # share one search per email for a few seconds.
+        return self._invoice_lists.get(email.strip().lower(), lambda: self._search(email))
+
+    def _search(self, email: str) -> list[PayPalInvoice]:
         found: list[PayPalInvoice] = []
-        for page in range(1, (pages or self.max_pages) + 1):
+        for page in range(1, self.max_pages + 1):
             answer = self.api.search_invoices({"recipient_email": email}, page=page)
             found.extend(answer.items)
             if not answer.items or page >= (answer.total_pages or 1):
@@ -170,6 +178,7 @@ class PayPalBilling:
             "note": f"Recorded by payverify: {reference}"[:150],
         }
         self.api.record_payment(invoice_id, payment, key=idempotency_key)
+        self._invoice_lists.clear()
 
     def apply_payment(self, invoice_id: str, payment_id: str, *, idempotency_key: str) -> None:
         """Record a PayPal transaction the invoice does not show as a payment on that invoice."""
@@ -196,6 +205,7 @@ class PayPalBilling:
             "note": f"PayPal transaction {payment_id} (applied by payverify)",
         }
         self.api.record_payment(invoice_id, payment, key=idempotency_key)
+        self._invoice_lists.clear()
 
 
 def _paid_by(detail: TransactionDetail, email: str) -> bool:

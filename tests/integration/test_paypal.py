@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -57,31 +58,33 @@ def test_is_a_billing_source_without_secrets_in_repr(paypal):
 
 
 def test_one_token_for_many_requests(paypal, double):
+    paypal.invoices("leo@example.com")
     for _ in range(3):
-        paypal.invoices("leo@example.com")
-    paypal.customer_by_invoice_ref("INV2-PVAA-0001")
-    assert double.count("POST", TOKEN) == 1 and double.count() == 5
+        paypal.customer_by_invoice_ref("INV2-PVAA-0001")
+    paypal.customer_by_invoice_ref("2025-0103")
+    assert double.count("POST", TOKEN) == 1 and double.count() == 6
     token_request = double.requests[0]
     assert token_request.form() == {"grant_type": ["client_credentials"]}
 
 
 def test_token_renewed_before_it_expires(paypal, double, clock):
     double.handler.state.expires_in = 3600
-    paypal.invoices("leo@example.com")
+    paypal.customer_by_invoice_ref("INV2-PVAA-0001")
     clock.now += 3600 - 299  # inside the 5-minute margin
-    paypal.invoices("leo@example.com")
+    paypal.customer_by_invoice_ref("INV2-PVAA-0001")
     assert double.count("POST", TOKEN) == 2
     clock.now += 10  # the new token is fresh: no third token request
-    paypal.invoices("leo@example.com")
+    paypal.customer_by_invoice_ref("INV2-PVAA-0001")
     assert double.count("POST", TOKEN) == 2
 
 
 def test_401_renews_the_token_once(paypal, double):
-    paypal.invoices("leo@example.com")
+    invoice = "/v2/invoicing/invoices/INV2-PVAA-0001"
+    paypal.customer_by_invoice_ref("INV2-PVAA-0001")
     double.handler.revoke_tokens()
-    assert paypal.invoices("leo@example.com")
+    assert paypal.customer_by_invoice_ref("INV2-PVAA-0001").id == "leo@example.com"
     assert double.count("POST", TOKEN) == 2
-    assert double.count("POST", "/v2/invoicing/search-invoices") == 3  # 1 + (401, retry)
+    assert double.count("GET", invoice) == 3  # 1 + (401, retry)
 
 
 def test_401_twice_is_permanent(paypal, double):
@@ -125,6 +128,25 @@ def test_customer_lookups(paypal, double):
     assert len(windows) == 5  # found in the fifth 31-day window back from now
     assert all(r.query["transaction_id"] == ["4OLD0000000000006"] for r in windows)
     assert paypal.customer_by_transaction_id("pi_not-paypal!") is None
+
+
+def test_ticket_budget_token_search_and_two_windows(paypal, double):
+    """Customer by email, then invoices and payments concurrently: one search, one token."""
+    customer = paypal.customer_by_email("leo@example.com")
+    with ThreadPoolExecutor(2) as pool:
+        invoices = pool.submit(paypal.invoices, customer.id)
+        payments = pool.submit(paypal.payments, customer.id)
+        assert invoices.result() and payments.result()
+    assert double.count("POST", TOKEN) == 1
+    assert double.count("POST", "/v2/invoicing/search-invoices") == 1
+    assert double.count("GET", TRANSACTIONS) == 2
+    assert double.count() == 4
+
+
+def test_writes_forget_the_shared_invoice_list(paypal):
+    assert {i.id: i.status for i in paypal.invoices("leo@example.com")}["INV2-PVAA-0001"] == "open"
+    paypal.mark_paid_out_of_band("INV2-PVAA-0001", reference="CASH-1", idempotency_key="k")
+    assert {i.id: i.status for i in paypal.invoices("leo@example.com")}["INV2-PVAA-0001"] == "paid"
 
 
 def test_invoices_map_statuses_and_amounts(paypal):
