@@ -19,7 +19,7 @@ from core.verdict import decide_verdict, payment_age_days, payment_day
 def _previous_is_claim(policy: Policy):  # noqa: ANN202 - a small closure
     def is_claim(previous: PreviousTicket) -> bool:
         text = f"{previous.subject}\n\n{message_text(previous.description)}"
-        return classify_intent(text, detect_language(text, None, policy)) == "payment_claim"
+        return classify_intent(text) == "payment_claim"
 
     return is_claim
 

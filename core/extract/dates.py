@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from core.extract.lexicon import (
     MONTH_ONLY_IN,
@@ -21,10 +22,11 @@ from core.extract.lexicon import (
     PAYMENT_WORDS,
     WEEKDAYS,
 )
+from core.extract.trie import trie_pattern
 
-_MONTH_RE = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
-_WEEKDAY_RE = "|".join(sorted((re.escape(w) for w in WEEKDAYS), key=len, reverse=True))
-_NUM_WORD_RE = "|".join(sorted((re.escape(w) for w in NUMBER_WORDS), key=len, reverse=True))
+_MONTH_RE = trie_pattern(MONTHS)
+_WEEKDAY_RE = trie_pattern(WEEKDAYS)
+_NUM_WORD_RE = trie_pattern(NUMBER_WORDS)
 _ORD = r"(?:st|nd|rd|th|º|°|ª|er|eme|ème|e|\.)?"
 
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
@@ -93,9 +95,46 @@ def _number(word: str) -> int | None:
     return int(word) if word.isdigit() else NUMBER_WORDS.get(word.lower())
 
 
+_TOKEN = re.compile(r"\w+(?:['’]\w+)?")
+_AGO_WORDS = frozenset(["ago", "hace", "há", "ha", "faz", "atrás", "atras", "il", "vor"])
+_RELATIVE_KEYS = frozenset(
+    [
+        "yesterday",
+        "ayer",
+        "anoche",
+        "ontem",
+        "hier",
+        "gestern",
+        "today",
+        "hoy",
+        "hoje",
+        "heute",
+        "morning",
+        "mañana",
+        "manana",
+        "matin",
+        "aujourd'hui",
+        "aujourd’hui",
+        "anteayer",
+        "antier",
+        "anteontem",
+        "avant",
+        "vorgestern",
+        "day",
+    ]
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _TOKEN.findall(text))
+
+
 def find_dates(text: str, language: str, created_at: datetime) -> list[DateMention]:
     """Every date expression in the text, resolved against the ticket's creation day."""
     base = created_at.date()
+    words = _words(text)
+    has_digit = any(ch.isdigit() for ch in text)
+    has_month = not words.isdisjoint(MONTHS)
     mentions: list[DateMention] = []
     taken: list[tuple[int, int]] = []
 
@@ -108,27 +147,28 @@ def find_dates(text: str, language: str, created_at: datetime) -> list[DateMenti
         taken.append((start, end))
         mentions.append(DateMention(start, end, day, absolute))
 
-    for m in _ISO.finditer(text):
+    # Each pattern runs only when the words it needs are there: most tickets hold few dates.
+    for m in _ISO.finditer(text) if has_digit else ():
         add(m, _make(int(m[1]), int(m[2]), int(m[3]), base), True)
-    for m in _DAY_MONTH.finditer(text):
+    for m in _DAY_MONTH.finditer(text) if has_digit and has_month else ():
         month = MONTHS[m[2].lower()]
         if _month_allowed(m[2], language):
             add(m, _make(int(m[3]) if m[3] else None, month, int(m[1]), base), True)
-    for m in _MONTH_DAY.finditer(text):
+    for m in _MONTH_DAY.finditer(text) if has_digit and has_month else ():
         if _month_allowed(m[1], language):
             add(m, _make(int(m[3]) if m[3] else None, MONTHS[m[1].lower()], int(m[2]), base), True)
-    for m in _NUMERIC.finditer(text):
+    for m in _NUMERIC.finditer(text) if has_digit else ():
         add(m, _numeric(m, language, base), True)
-    for m in _DAYS_AGO.finditer(text):
+    for m in _DAYS_AGO.finditer(text) if not words.isdisjoint(_AGO_WORDS) else ():
         count = next((_number(g) for k, g in m.groupdict().items() if k[0] == "n" and g), None)
         unit = next(g for k, g in m.groupdict().items() if k[0] == "u" and g).lower()
         if count is not None:
             weeks = unit.startswith(("week", "seman", "semaine", "woch"))
             add(m, base - timedelta(days=count * (7 if weeks else 1)), False)
-    for pattern, days in _RELATIVE_WORDS:
+    for pattern, days in _RELATIVE_WORDS if not words.isdisjoint(_RELATIVE_KEYS) else ():
         for m in pattern.finditer(text):
             add(m, base - timedelta(days=days), False)
-    for m in _WEEKDAY.finditer(text):
+    for m in _WEEKDAY.finditer(text) if not words.isdisjoint(WEEKDAYS) else ():
         word = m[1].lower()
         if word in ("sun", "sat", "mon", "wed") and not m[1][0].isupper():
             continue  # "sun", "sat" are English words when not capitalised
@@ -166,8 +206,13 @@ def find_payment_date(text: str, language: str, created_at: datetime) -> date | 
     mentions = find_dates(text, language, created_at)
     if not mentions:
         return None
-    payments = [(m.start(), m.end()) for m in PAYMENT_WORDS.finditer(text)]
-    events = [(m.start(), m.end()) for m in OTHER_EVENT_WORDS.finditer(text)]
+    payments, events = [], []
+    for m in _TOKEN.finditer(text):
+        kind = _word_kind(m.group(0).lower())
+        if kind == "payment":
+            payments.append(m.span())
+        elif kind == "event":
+            events.append(m.span())
     best: tuple[int, int, int, date] | None = None
     for mention in mentions:
         to_payment = _nearest(text, mention, payments)
@@ -180,6 +225,16 @@ def find_payment_date(text: str, language: str, created_at: datetime) -> date | 
         if best is None or key < best:
             best = key
     return best[3] if best else None
+
+
+@lru_cache(maxsize=65536)
+def _word_kind(word: str) -> str | None:
+    """Whether a word names a payment or another event; words repeat, so this is cached."""
+    if PAYMENT_WORDS.fullmatch(word):
+        return "payment"
+    if OTHER_EVENT_WORDS.fullmatch(word):
+        return "event"
+    return None
 
 
 def _nearest(text: str, mention: DateMention, spans: list[tuple[int, int]]) -> int | None:

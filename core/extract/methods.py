@@ -41,11 +41,14 @@ _METHODS: list[tuple[PaymentMethod, re.Pattern[str]]] = [
 ]
 
 
+# One pass over the text: the leftmost mention wins, and at the same place the earlier
+# method of the list above (the same rule as searching each and comparing positions).
+_ANY_METHOD = re.compile(
+    "|".join(f"(?P<{method}>{pattern.pattern})" for method, pattern in _METHODS), re.I | re.X
+)
+
+
 def find_payment_method(text: str, language: str | None = None) -> PaymentMethod | None:
     """The payment method the customer names first, or None when they name none."""
-    best: tuple[int, PaymentMethod] | None = None
-    for method, pattern in _METHODS:
-        match = pattern.search(text)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), method)
-    return best[1] if best else None
+    match = _ANY_METHOD.search(text)
+    return match.lastgroup if match else None  # type: ignore[return-value]

@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 
 _CODE = re.compile(
-    r"(?<![\w/.\-#])(?:n[º°o]\s?\.?\s?|nr\.?\s?|no\.\s?)?(#?[A-Za-z0-9][A-Za-z0-9_]*(?:[./\-][A-Za-z0-9_]+)*)",
+    r"(?<![\w/.\-#])(?:n[º°o]\s?\.?\s?|nr\.?\s?|no\.\s?)?"
+    # only tokens holding a digit can be codes: the lookahead skips plain words at once
+    r"(#?(?=[\w./\-]*\d)[A-Za-z0-9][A-Za-z0-9_]*(?:[./\-][A-Za-z0-9_]+)*)",
     re.I,
 )
 _STRIPE_INVOICE = re.compile(r"^in_[A-Za-z0-9]{6,}$")
