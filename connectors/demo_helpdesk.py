@@ -95,6 +95,21 @@ class DemoHelpdesk:
                 conn.execute(sa.select(demo_tickets.c.id).order_by(demo_tickets.c.id)).scalars()
             )
 
+    def list_tickets(self) -> list[HelpdeskTicket]:
+        """Every ticket with its customer messages, newest first (the demo page's list)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(demo_tickets)).all()
+            messages = conn.execute(
+                sa.select(demo_comments.c.ticket_id, demo_comments.c.body)
+                .where(demo_comments.c.kind == "customer")
+                .order_by(demo_comments.c.id)
+            ).all()
+        by_ticket: dict[str, list[str]] = {}
+        for ticket_id, body in messages:
+            by_ticket.setdefault(ticket_id, []).append(body)
+        tickets = [self._helpdesk_ticket(row, by_ticket.get(row.id, [])) for row in rows]
+        return sorted(tickets, key=lambda t: (t.ticket.created_at, t.ticket.id), reverse=True)
+
     def comments(self, ticket_id: str, kind: str | None = None) -> list[dict[str, Any]]:
         """The ticket's comments (customer messages, notes, replies) in order."""
         query = sa.select(demo_comments).where(demo_comments.c.ticket_id == str(ticket_id))
@@ -127,13 +142,16 @@ class DemoHelpdesk:
     def get_ticket(self, ticket_id: str) -> HelpdeskTicket:
         """The ticket with its requester, customer comments and organisation."""
         row = self._row(ticket_id)
+        return self._helpdesk_ticket(row, [c["body"] for c in self.comments(row.id, "customer")])
+
+    def _helpdesk_ticket(self, row: Any, comments: list[str]) -> HelpdeskTicket:
         requester = Requester.model_validate_json(row.requester)
         organization = json.loads(row.organization) if row.organization else {}
         ticket = Ticket(
             id=row.id,
             subject=row.subject,
             description=row.description,
-            comments=[c["body"] for c in self.comments(row.id, "customer")],
+            comments=comments,
             created_at=datetime.fromisoformat(row.created_at),
             priority=row.priority,
             tags=json.loads(row.tags),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import os
+import re
+
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 # The blueprint carries the templates and static assets of every page of the UI (sidebar, demo,
@@ -17,37 +21,87 @@ bp = Blueprint(
 HOSTS = ("zendesk", "freshdesk", "standalone")
 LANGUAGES = ("en", "es", "pt", "fr", "de")
 
-# Where the host SDKs are loaded from in a real install; the sidebar never bundles them.
+# Where the Zendesk SDK is loaded from in a real install; the sidebar never bundles it.
 # https://developer.zendesk.com/api-reference/apps/apps-core-api/client_api/
 ZAF_SDK_URL = "https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js"
-# https://developers.freshworks.com/docs/app-sdk/v2.3/freshdesk/front-end-apps/
-FRESHWORKS_CLIENT_URL = "https://static.freshdev.io/fdk/2.0/assets/fresh_client.js"
 
-
-# Who may frame the sidebar: the helpdesks' agent UIs. Tests and self-hosted helpdesks
-# override it with the app config key PAYVERIFY_FRAME_ANCESTORS.
+# Who may frame the sidebar (CSP frame-ancestors checks every ancestor, not just the parent).
+# Zendesk: the agent UI (SUB.zendesk.com) frames the app; Zendesk serves app assets and its
+# SDK from *.zdusercontent.com and *.zdassets.com.
+# https://developer.zendesk.com/documentation/apps/app-developer-guide/using-the-apps-framework/
+# Freshdesk: the agent UI (*.freshdesk.com, or *.freshworks.com / *.myfreshworks.com on the
+# Freshworks suite) frames our Freshworks app page, which frames this page; the FDK's app
+# assets come from *.freshdev.io.
+# https://developers.freshworks.com/docs/app-sdk/v3.0/support_ticket/front-end-apps/placeholders/
 FRAME_ANCESTORS = (
-    "https://*.zendesk.com https://*.zdusercontent.com https://*.freshdesk.com "
-    "https://*.freshworks.com https://*.myfreshworks.com https://*.freshdev.io"
+    "https://*.zendesk.com",
+    "https://*.zdusercontent.com",
+    "https://*.zdassets.com",
+    "https://*.freshdesk.com",
+    "https://*.freshworks.com",
+    "https://*.myfreshworks.com",
+    "https://*.freshdev.io",
+)
+# A CSP host-source with a scheme: https://host, https://*.host, http://127.0.0.1:8080.
+HOST_SOURCE = re.compile(
+    r"^(?P<scheme>https?)://(?P<wild>\*\.)?(?P<host>[a-z0-9-]+(\.[a-z0-9-]+)*)(:(?P<port>\d{1,5}))?$"
 )
 
 
+@functools.lru_cache(maxsize=16)
+def parse_frame_ancestors(extra: str) -> tuple[str, ...]:
+    """The default ancestors plus `extra` (space-separated origins), or ValueError naming one."""
+    sources = list(FRAME_ANCESTORS)
+    for source in extra.split():
+        if not HOST_SOURCE.match(source.lower()):
+            raise ValueError(
+                f"PAYVERIFY_FRAME_ANCESTORS: {source!r} is not an origin like "
+                "https://helpdesk.example.com or https://*.example.com"
+            )
+        sources.append(source.lower())
+    return tuple(dict.fromkeys(sources))
+
+
+def frame_ancestors() -> tuple[str, ...]:
+    """Who may frame the UI: the helpdesks and PAYVERIFY_FRAME_ANCESTORS (config or environment)."""
+    extra = current_app.config.get("PAYVERIFY_FRAME_ANCESTORS")
+    if extra is None:
+        from plugin.web import current_settings
+
+        extra = getattr(current_settings(), "frame_ancestors", None)
+        extra = extra or os.environ.get("PAYVERIFY_FRAME_ANCESTORS", "")
+    return parse_frame_ancestors(str(extra))
+
+
+def origin_allowed(origin: str, sources: tuple[str, ...]) -> bool:
+    """Whether a browser origin (scheme://host[:port]) matches one of the CSP host-sources."""
+    found = HOST_SOURCE.match(origin.lower())
+    if not found or found["wild"]:
+        return False
+    default = {"https": "443", "http": "80"}
+    for source in sources:
+        allowed = HOST_SOURCE.match(source)
+        if not allowed or allowed["scheme"] != found["scheme"]:
+            continue
+        port = found["port"] or default[found["scheme"]]
+        if (allowed["port"] or default[allowed["scheme"]]) != port:
+            continue
+        host, pattern = found["host"], allowed["host"]
+        if host.endswith("." + pattern) if allowed["wild"] else host == pattern:
+            return True
+    return False
+
+
 def page_headers(response: Response, *, framed: bool) -> Response:
-    """Add the security headers of a UI page: scripts only from here and the host SDKs."""
-    ancestors = current_app.config.get("PAYVERIFY_FRAME_ANCESTORS", FRAME_ANCESTORS)
-    sdks = " ".join(
-        current_app.config.get(key, default).rsplit("/", 1)[0] + "/"
-        for key, default in (
-            ("PAYVERIFY_ZAF_SDK_URL", ZAF_SDK_URL),
-            ("PAYVERIFY_FRESHWORKS_CLIENT_URL", FRESHWORKS_CLIENT_URL),
-        )
-    )
+    """Add the security headers of a UI page: scripts only from here and the Zendesk SDK."""
+    sdk = current_app.config.get("PAYVERIFY_ZAF_SDK_URL", ZAF_SDK_URL).rsplit("/", 1)[0] + "/"
+    ancestors = " ".join(frame_ancestors()) if framed else "'self'"
     # Inline styles stay allowed: the reply preview is e-mail HTML with inline CSS, shown in a
     # sandboxed srcdoc iframe (which inherits this policy); scripts never run there.
     response.headers["Content-Security-Policy"] = (
-        f"default-src 'self'; script-src 'self' {sdks}; style-src 'self' 'unsafe-inline'; "
+        f"default-src 'self'; script-src 'self' {sdk}; style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data: https:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-        "frame-ancestors " + (ancestors if framed else "'self'")
+        "form-action 'self'; frame-ancestors " + ancestors
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -81,30 +135,31 @@ def sidebar() -> Response:
         context = auth.sidebar_session_from_request()
     except auth.AuthError as exc:
         return error_page(exc.message, exc.status)
-    if context is None and host != "freshdesk":
-        # Only the Freshworks client can fetch a session from inside the page.
+    if context is None:
+        # Zendesk posts a signed URL; the Freshworks app page asks the backend for a session
+        # (request template createSession) before it opens this page.
         return error_page("This page needs a helpdesk session: open it from the ticket.", 401)
-    ticket_id = (context.ticket_id if context else None) or request.args.get("ticket", "")
-    ticket_id = ticket_id or request.args.get("ticket_id", "")
+    ticket_id = context.ticket_id or request.args.get("ticket", "")
     if host == "standalone" and not ticket_id:
         abort(400, description="ticket: required when the sidebar runs standalone")
     html = render_template(
         "sidebar.html",
         host=host,
         ticket_id=ticket_id,
-        session_token=context.token if context else "",
-        demo=bool(context and context.demo),
+        session_token=context.token,
+        demo=bool(context.demo),
         zaf_sdk_url=current_app.config.get("PAYVERIFY_ZAF_SDK_URL", ZAF_SDK_URL),
-        freshworks_client_url=current_app.config.get(
-            "PAYVERIFY_FRESHWORKS_CLIENT_URL", FRESHWORKS_CLIENT_URL
-        ),
+        # The Freshdesk bridge answers only a parent frame on one of these origins.
+        frame_ancestors=" ".join(frame_ancestors()) if host == "freshdesk" else "",
     )
     return page_headers(Response(html, mimetype="text/html"), framed=host != "standalone")
 
 
 @bp.route("/demo")
 def demo() -> Response:
-    """The demo's tickets, each with its sidebar link, latest verdict and a trigger button."""
+    """The demo's tickets with language, subject and latest verdict, a trigger button each."""
+    from core.language import detect_language
+    from core.text import claim_text
     from plugin.web import auth, current_services
 
     if not current_app.config.get("PAYVERIFY_DEMO"):
@@ -119,13 +174,18 @@ def demo() -> Response:
         ticket = item.ticket
         record = services.store.latest_verification(installation, str(ticket.id))
         token, _session = auth.new_session(str(ticket.id), "demo-agent", "demo")
+        language = record.language if record else None
+        language = language or detect_language(
+            claim_text(ticket), ticket.requester.locale, services.policy
+        )
         tickets.append(
             {
                 "id": str(ticket.id),
                 "subject": ticket.subject,
                 "requester": ticket.requester.name,
-                "locale": ticket.requester.locale or "",
-                "verdict": record.verdict if record else None,
+                "language": language,
+                "verdict": (record.verdict or "not a payment claim") if record else None,
+                "scenario": record.scenario if record else None,
                 "token": token,
             }
         )

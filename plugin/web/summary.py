@@ -112,10 +112,14 @@ def verification_summary(
         "scenario": decision.scenario.value if decision.scenario else None,
         "escalate": decision.escalate,
         "priority": decision.priority,
+        "payment_age_days": decision.payment_age_days,
+        "follow_up_hours": decision.follow_up_hours,
+        "extracted": decision.extracted.model_dump(mode="json"),
         "credit": None
         if credit is None
         else credit.model_dump(mode="json")
         | {"needs_approval": credit.requires_approval or not verified},
+        "credit_cap": _credit_cap(services.policy, decision, case),
         "credits": [
             {
                 "invoice": c.invoice_id,
@@ -130,6 +134,21 @@ def verification_summary(
         "internal_note": decision.internal_note,
         "actions": _actions(decision, credits, verified),
     }
+
+
+def _credit_cap(policy: Any, decision: Any, case: Any) -> dict[str, str] | None:
+    """The tier's credit cap (POLICY §10), in the currency of the credit or of the invoice.
+
+    Caps are major units of the invoice currency, so with neither a credit nor an invoice in
+    question there is no currency to state the cap in, and no cap is sent.
+    """
+    currency = decision.credit.currency if decision.credit else None
+    if currency is None:
+        in_question = [i for i in case.billing.invoices if i.id in set(decision.invoices)]
+        currency = in_question[0].currency if in_question else None
+    if currency is None:
+        return None
+    return {"amount": format(policy.credit_cap(decision.tier), "f"), "currency": currency}
 
 
 def _actions(decision: Any, credits: list[Any], verified: bool) -> dict[str, dict[str, Any]]:

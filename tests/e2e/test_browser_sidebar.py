@@ -17,19 +17,13 @@ from urllib.parse import quote
 import pytest
 
 from core.models import Case
-from tests.e2e.hosts.serving import (
-    CHROMIUM_ARGS,
-    FRESH_CLIENT_SHIM,
-    ZAF_SDK_SHIM,
-    serve_app,
-    serve_hosts,
-)
+from tests.e2e.hosts.freshworks_platform import serve_platform
+from tests.e2e.hosts.serving import CHROMIUM_ARGS, ZAF_SDK_SHIM, serve_app, serve_hosts
 from tests.fakes import FakeBilling, FakeHelpdesk
 
 pytestmark = pytest.mark.browser
 INSTALL_SECRET = "test-install-secret-0123456789"
 ZAF_SDK_URL = "https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js"
-FRESH_CLIENT_URL = "https://static.freshdev.io/fdk/2.0/assets/fresh_client.js"
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +95,7 @@ def install_for(
 
     stack: list[Any] = []
 
-    def build(case: Case) -> Install:
+    def build(case: Case, *, tls: bool = False) -> Install:
         for name, value in {
             "PAYVERIFY_HELPDESK": "zendesk",
             "PAYVERIFY_BILLING": "stripe",
@@ -129,7 +123,7 @@ def install_for(
         hosts = hosts_cm.__enter__()
         stack.append(hosts_cm)
         app.config["PAYVERIFY_FRAME_ANCESTORS"] = hosts
-        app_cm = serve_app(app)
+        app_cm = serve_app(app, tls=tls)
         base = app_cm.__enter__()
         stack.append(app_cm)
         return Install(case, app, base, hosts, services)
@@ -153,9 +147,11 @@ def browser(chromium_path: str) -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A fresh page whose host SDK URLs are answered by the test shims (no network)."""
-    context = browser.new_context(viewport={"width": 1000, "height": 1600})
+    # https errors ignored: the Freshdesk test serves the backend with a self-signed certificate.
+    context = browser.new_context(
+        viewport={"width": 1000, "height": 1600}, ignore_https_errors=True
+    )
     context.route(ZAF_SDK_URL, lambda route: route.fulfill(path=str(ZAF_SDK_SHIM)))
-    context.route(FRESH_CLIENT_URL, lambda route: route.fulfill(path=str(FRESH_CLIENT_SHIM)))
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -213,22 +209,63 @@ def test_zendesk_host_signed_url_insert_reply_in_chosen_language_and_note(
     assert resized, "the sidebar asks the host to fit its height"
 
 
-def test_freshworks_host_inserts_reply_into_the_editor(
+def test_freshdesk_app_page_bridges_the_insert_to_the_freshworks_client(
     install_for: Any, page: Any, samples_dir: Path
 ) -> None:
+    """The real app page (manifest/freshdesk/app) gets a session through its request template,
+    frames our sidebar, and turns the sidebar's insert message into one setValue."""
+    install = install_for(load_case(samples_dir, "es_vip_recent_transfer_not_found.json"), tls=True)
+    backend_host = install.base.removeprefix("https://")
+    iparams = {"backend_host": backend_host, "install_secret": INSTALL_SECRET}
+    with serve_platform(install.base, iparams) as (platform_url, platform):
+        install.app.config["PAYVERIFY_FRAME_ANCESTORS"] = f"{install.hosts} {platform_url}"
+        app_page = quote(f"{platform_url}/app/index.html", safe="")
+        page.goto(
+            f"{install.hosts}/freshworks_host.html?ticket={install.ticket_id}&app={app_page}"
+            f"&backend_host={backend_host}&agent=agent@example.com"
+        )
+        frame = page.frame_locator("#fw-app").frame_locator("#payverify-frame")
+        frame.locator("#pv-verdict").wait_for(timeout=10_000)
+        assert frame.locator("body.pv-host-freshdesk").count() == 1
+        assert platform.invoked == [
+            {"template": "createSession", "url": f"{install.base}/api/session/freshdesk",
+             "status": 200}
+        ]  # fmt: skip
+
+        frame.locator("#pv-insert").click()
+        frame.locator("#pv-live").filter(has_text="inserted").wait_for()
+        calls = [c for c in page.evaluate("window.fwCalls") if c["name"] == "setValue"]
+        assert len(calls) == 1
+        options = calls[0]["args"][0]
+        assert (options["id"], options["replace"]) == ("editor", False)
+        assert "Hola" in options["text"] and "FAC-2025-001234" in options["text"]
+        assert "<html" not in options["text"].lower()
+        assert "Hola" in page.locator("#editor").inner_text()
+
+        # The sidebar asked to fit its height; the app page resized its Freshworks instance.
+        resizes = [c for c in page.evaluate("window.fwCalls") if c["name"] == "resize"]
+        assert resizes and all(160 <= int(c["args"][0]["height"][:-2]) <= 700 for c in resizes)
+
+        # A page that is not our backend (here the Freshdesk page itself) cannot make the app
+        # insert anything, whatever it sends.
+        page.evaluate(
+            """document.getElementById("fw-app").contentWindow.postMessage(
+                 {type: "payverify:insert", id: 99, html: "<b>forged</b>"}, "*")"""
+        )
+        page.wait_for_timeout(300)
+        calls = [c for c in page.evaluate("window.fwCalls") if c["name"] == "setValue"]
+        assert len(calls) == 1 and "forged" not in page.locator("#editor").inner_text()
+
+
+def test_freshdesk_sidebar_outside_the_app_refuses_to_insert(
+    install_for: Any, page: Any, samples_dir: Path
+) -> None:
+    """Opened on its own (no parent app page), the Freshdesk sidebar says so instead of
+    posting the reply anywhere."""
     install = install_for(load_case(samples_dir, "es_vip_recent_transfer_not_found.json"))
-    sidebar = f"{install.base}/sidebar?host=freshdesk&session={install.session()}"
-    page.goto(
-        f"{install.hosts}/freshworks_host.html?ticket={install.ticket_id}"
-        f"&sidebar={quote(sidebar, safe='')}"
-    )
-    frame = sidebar_frame(page, "#fw-app")
-    assert frame.locator("body.pv-host-freshdesk").count() == 1
-    frame.locator("#pv-insert").click()
-    frame.locator("#pv-live").filter(has_text="inserted").wait_for()
-    calls = [c for c in page.evaluate("window.fwCalls") if c["name"] == "setValue"]
-    assert len(calls) == 1
-    assert calls[0]["args"][0]["id"] == "editor" and "Hola" in calls[0]["args"][0]["text"]
+    page.goto(f"{install.base}/sidebar?host=freshdesk&session={install.session()}")
+    text = page.locator("#app").inner_text()
+    assert "Open this page from the payverify app in a Freshdesk ticket" in text
 
 
 def test_standalone_credit_double_click_applies_once(

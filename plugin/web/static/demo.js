@@ -37,6 +37,22 @@
     });
   }
 
+  // The row as the server renders it (demo.html): verdict, scenario under it, language.
+  function showVerdict(row, decision) {
+    var cell = row.querySelector(".pv-verdict-cell"), name = document.createElement("span");
+    name.className = "pv-verdict-name";
+    name.textContent = decision.verdict || "not a payment claim";
+    cell.replaceChildren(name);
+    if (decision.scenario) {
+      var scenario = document.createElement("span");
+      scenario.className = "pv-muted";
+      scenario.textContent = decision.scenario;
+      cell.append(document.createElement("br"), scenario);
+    }
+    var lang = row.querySelector(".pv-lang");
+    if (lang && decision.language) { lang.textContent = decision.language; lang.lang = decision.language; }
+  }
+
   document.querySelectorAll("tr[data-ticket]").forEach(function (row) {
     var button = row.querySelector(".pv-fire"), cell = row.querySelector(".pv-verdict-cell");
     button.addEventListener("click", function () {
@@ -51,7 +67,7 @@
         say("Trigger for ticket " + id + " accepted; the pipeline is running.", true);
         return waitForVerdict(row, before, Date.now() + 20000);
       }).then(function (decision) {
-        cell.textContent = decision.verdict || "not a payment claim";
+        showVerdict(row, decision);
         say("Ticket " + id + ": " + (decision.verdict || "not a payment claim") + ".", true);
       }).catch(function (error) {
         cell.textContent = "error";

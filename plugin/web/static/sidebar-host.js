@@ -1,4 +1,4 @@
-/* The sidebar's hosts: Zendesk (ZAF client), Freshdesk (Freshworks app client) or none.
+/* The sidebar's hosts: Zendesk (ZAF client), Freshdesk (our Freshworks app page) or none.
  *
  * Each host answers the same four questions for sidebar.js: which ticket is open, how to get a
  * ticket-scoped session token, how to put the reply into the agent's editor, and how tall the
@@ -55,37 +55,24 @@
     });
   }
 
-  // https://developers.freshworks.com/docs/app-sdk/v2.3/freshdesk/front-end-apps/
-  // The session comes from POST /api/session/freshdesk through the app's request template
-  // "payverifySession", which adds the secret installation parameter on Freshworks' side.
+  // Freshdesk: our Freshworks app page (manifest/freshdesk/app) obtained the session through its
+  // request template and framed this page; it holds the Freshworks client and does the editor
+  // calls for us over the bridge (sidebar-bridge.js).
   function freshdesk(page) {
-    if (typeof window.app === "undefined" || !window.app.initialized) {
-      return Promise.reject(new Error("The Freshworks app client did not load."));
+    if (window.parent === window) {
+      return Promise.reject(new Error("Open this page from the payverify app in a Freshdesk ticket."));
     }
-    return window.app.initialized().then(function (client) {
-      return client.data.get("ticket").then(function (data) {
-        var ticketId = String(data.ticket.id);
-        return {
-          kind: "freshdesk",
-          ticketId: ticketId,
-          session: function () {
-            if (page.session) { return Promise.resolve(page.session); }
-            return client.request.invokeTemplate("payverifySession", {
-              context: { ticket_id: ticketId }
-            }).then(function (result) {
-              var body = typeof result.response === "string" ? JSON.parse(result.response) : result.response;
-              if (!body || !body.token) { throw new Error("Freshdesk session refused."); }
-              return body.token;
-            });
-          },
-          insertReply: function (reply) {
-            return client.interface.trigger("setValue", { id: "editor", text: reply.html, replace: false });
-          },
-          resize: function (height) {
-            if (client.instance && client.instance.resize) { client.instance.resize({ height: height + "px" }); }
-          }
-        };
-      });
+    if (!page.ticketId || !page.session) {
+      return Promise.reject(new Error("The Freshdesk session is missing: reopen the ticket."));
+    }
+    var allowed = (document.body.dataset.frameAncestors || "").split(/\s+/).filter(Boolean);
+    var bridge = window.PayverifyBridge.connect(allowed);
+    return Promise.resolve({
+      kind: "freshdesk",
+      ticketId: page.ticketId,
+      session: function () { return Promise.resolve(page.session); },
+      insertReply: function (reply) { return bridge.insert(reply.html); },
+      resize: function (height) { bridge.resize(height); }
     });
   }
 

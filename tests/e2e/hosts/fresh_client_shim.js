@@ -1,6 +1,8 @@
-/* A Freshworks-like app client for tests: served instead of fresh_client.js in the sidebar.
- * app.initialized() -> client; client.data.get("ticket"); client.interface.trigger(...);
- * each call goes to freshworks_host.html by postMessage and is recorded there.
+/* A Freshworks-like app client for tests, served by freshworks_platform.py where the FDK serves
+ * fresh_client.js: the global `app`, and the `client` our app page (manifest/freshdesk/app)
+ * uses. Product calls (data, iparams, interface, instance) go to the host page
+ * (freshworks_host.html) by postMessage and are recorded there; request templates run on the
+ * platform server (POST /invoke/NAME), which adds the secure iparams, as Freshworks does.
  */
 (function () {
   "use strict";
@@ -20,11 +22,25 @@
       window.parent.postMessage({ fwShim: true, id: id, kind: kind, name: name, args: args }, "*");
     });
   }
+  function invokeTemplate(name, options) {
+    window.parent.postMessage({ fwShim: true, id: 0, kind: "request", name: name, args: [] }, "*");
+    return fetch("/invoke/" + encodeURIComponent(name), { method: "POST", body: JSON.stringify(options || {}) })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        // Freshworks rejects the promise with the same shape when the status is not 2xx.
+        if (answer.status >= 400) { throw answer; }
+        return answer;
+      });
+  }
   var client = {
     data: { get: function (name) { return ask("data", name, []); } },
+    iparams: { get: function (name) { return ask("iparams", name, []); } },
+    events: {
+      on: function (name, callback) { if (name === "app.activated") { setTimeout(callback, 0); } }
+    },
     interface: { trigger: function (action, options) { return ask("interface", action, [options]); } },
     instance: { resize: function (size) { return ask("instance", "resize", [size]); } },
-    request: { invokeTemplate: function (name, options) { return ask("request", name, [options]); } }
+    request: { invokeTemplate: invokeTemplate }
   };
   window.app = { initialized: function () { return Promise.resolve(client); } };
 })();

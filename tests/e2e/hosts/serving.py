@@ -27,13 +27,17 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def serve_app(app: Any) -> Iterator[str]:
-    """The app on a free loopback port (threaded, as gunicorn would answer in parallel)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def serve_app(app: Any, *, tls: bool = False) -> Iterator[str]:
+    """The app on a free loopback port (threaded, as gunicorn would answer in parallel).
+
+    With `tls`, over https with a throwaway self-signed certificate: the Freshworks app page
+    only talks to an https backend, as in production.
+    """
+    server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context="adhoc" if tls else None)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join(5)
