@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
@@ -60,6 +61,13 @@ def parse_frame_ancestors(extra: str) -> tuple[str, ...]:
             )
         sources.append(source.lower())
     return tuple(dict.fromkeys(sources))
+
+
+@bp.record_once
+def _check_frame_ancestors(state: Any) -> None:
+    # A malformed PAYVERIFY_FRAME_ANCESTORS stops the app at start, not on an agent's request.
+    extra = getattr(state.app.extensions.get("payverify.settings"), "frame_ancestors", None)
+    parse_frame_ancestors(str(extra or os.environ.get("PAYVERIFY_FRAME_ANCESTORS", "")))
 
 
 def frame_ancestors() -> tuple[str, ...]:

@@ -296,7 +296,17 @@ def test_over_cap_credit_asks_for_approval_and_sends_the_approver(
     button = page.locator("#pv-credit")
     button.wait_for()
     assert button.inner_text().startswith("Request approval")
-    assert "Approval needed" in page.locator("section[aria-labelledby=pv-h-credit]").inner_text()
+    credit_section = page.locator("section[aria-labelledby=pv-h-credit]").inner_text()
+    assert "Approval needed" in credit_section
+    assert "Cap for ENTERPRISE: $25,000.00" in credit_section
+    answer = install.app.test_client().get(
+        f"/api/tickets/{install.ticket_id}/verification",
+        headers={"Authorization": f"Bearer {install.session()}"},
+    )
+    summary = answer.get_json()
+    assert summary["credit_cap"] == {"amount": "25000", "currency": "USD"}
+    assert summary["extracted"]["invoice_refs"] and "follow_up_hours" in summary
+    assert "payment_age_days" in summary
     button.click()
     page.locator("#pv-credit-confirm-confirm").click()  # no approver given: refused in the page
     assert page.locator("#pv-credit-confirm-approved_by").get_attribute("aria-invalid") == "true"
