@@ -30,6 +30,11 @@ from core.errors import ExternalError, NotFound
 log = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Headers that make repeating a request safe: the server deduplicates by them.
+IDEMPOTENCY_HEADERS = ("Idempotency-Key", "PayPal-Request-Id")
+# An adapter marks one request with this header ("repeatable" for a read sent as POST,
+# "once" for a PUT that adds a comment); it is removed before the request is sent.
+RETRY_HEADER = "X-Payverify-Retry"
 DEFAULT_TIMEOUT = (3.05, 10.0)
 
 
@@ -76,9 +81,7 @@ class ResilientAdapter(HTTPAdapter):
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
-        repeatable = (request.method or "GET").upper() in SAFE_METHODS or bool(
-            request.headers.get("Idempotency-Key")
-        )
+        repeatable = _repeatable(request)
         attempt = 0
         while True:
             try:
@@ -97,8 +100,8 @@ class ResilientAdapter(HTTPAdapter):
             else:
                 status = response.status_code
                 if status == 429 and attempt < self.retries:
-                    wait = retry_after_seconds(response.headers.get("Retry-After"))
-                    wait = self._wait(attempt) if wait is None else wait
+                    asked = retry_after_seconds(response.headers.get("Retry-After"))
+                    wait = self._wait(attempt) if asked is None else asked
                     if wait > self.max_retry_after:
                         return response
                 elif status >= 500 and repeatable and attempt < self.retries:
@@ -115,6 +118,17 @@ class ResilientAdapter(HTTPAdapter):
                 response.close()
             self.sleep(wait)
             attempt += 1
+
+
+def _repeatable(request: requests.PreparedRequest) -> bool:
+    """Whether sending the request twice is harmless (a 429 is always retried: nothing ran)."""
+    marker = request.headers.pop(RETRY_HEADER, None)
+    if marker == "once":
+        return False
+    if marker == "repeatable":
+        return True
+    method = (request.method or "GET").upper()
+    return method in SAFE_METHODS or any(request.headers.get(h) for h in IDEMPOTENCY_HEADERS)
 
 
 def _maybe_sent(exc: Exception) -> bool:

@@ -18,7 +18,10 @@ import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Each pytest-xdist worker gets its own Redis database (15, 14, ...) so flushes never collide.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+_REDIS_DB = 15 - int(_WORKER[2:] or 0) % 8 if _WORKER.startswith("gw") else 15
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{_REDIS_DB}")
 CHROMIUM = os.environ.get("TEST_CHROMIUM", "/usr/bin/chromium")
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 if not SAMPLES.exists():  # a clone beside shared/ (CI: /tmp/ci/main + /tmp/ci/shared)
@@ -67,7 +70,7 @@ def postgres_url(postgres_server_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    """The real Redis (database 15), flushed before and after the test."""
+    """The real Redis (a database of this test worker's own), flushed before and after."""
     if not _port_open("127.0.0.1", 6379):
         missing("Redis at 127.0.0.1:6379")
     import redis
