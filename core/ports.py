@@ -342,6 +342,16 @@ class Store(Protocol):
         until: datetime | None = None,
     ) -> Kpis: ...
 
+    def release_delivery(self, key: str) -> None:
+        """Forget a claimed delivery whose work could not be queued."""
+        ...
+
+    def pending_follow_ups_for_customer(
+        self, installation: str, customer_id: str
+    ) -> list[FollowUpRecord]:
+        """Pending follow-ups of the tickets verified for a billing customer."""
+        ...
+
     def claim_delivery(self, key: str) -> bool:
         """True for the first caller with this key (a webhook delivery is processed once)."""
         ...

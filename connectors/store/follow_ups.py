@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from connectors.store.engine import reading, writing
-from connectors.store.tables import follow_ups
+from connectors.store.tables import follow_ups, verifications
 from core.ports import FollowUpRecord
 
 LEASE = timedelta(minutes=10)
@@ -143,3 +143,27 @@ class FollowUps:
                 .where(follow_ups.c.id == follow_up_id)
                 .values(status="done", outcome=outcome)
             )
+
+    def pending_follow_ups_for_customer(
+        self, installation: str, customer_id: str
+    ) -> list[FollowUpRecord]:
+        """Pending follow-ups of the tickets verified for this billing customer."""
+        tickets = (
+            sa.select(verifications.c.ticket_id)
+            .where(
+                verifications.c.installation == installation,
+                verifications.c.customer_id == customer_id,
+            )
+            .distinct()
+        )
+        with reading(self.engine) as connection:
+            rows = connection.execute(
+                sa.select(follow_ups)
+                .where(
+                    follow_ups.c.installation == installation,
+                    follow_ups.c.status == "pending",
+                    follow_ups.c.ticket_id.in_(tickets),
+                )
+                .order_by(follow_ups.c.due_at)
+            ).all()
+        return [_record(row) for row in rows]

@@ -89,6 +89,7 @@ class SqlStore(CreditLedger, FollowUps, Metrics):
                     .values(
                         installation=installation,
                         ticket_id=str(case.ticket.id),
+                        customer_id=case.customer.id if case.customer else None,
                         case_snapshot=case.model_dump(mode="json"),
                         decision=decision.model_dump(mode="json"),
                         verdict=decision.verdict.value if decision.verdict else None,
@@ -125,6 +126,11 @@ class SqlStore(CreditLedger, FollowUps, Metrics):
             return insert_if_absent(
                 connection, deliveries, {"key": key, "created_at": datetime.now(UTC)}, ["key"]
             )
+
+    def release_delivery(self, key: str) -> None:
+        """Forget a claimed delivery whose job could not be queued, so its redelivery runs."""
+        with writing(self.engine) as connection:
+            connection.execute(deliveries.delete().where(deliveries.c.key == key))
 
     def step_result(self, run_key: str, step: str) -> dict[str, Any] | None:
         """What a pipeline step returned when it last completed for this run, if it did."""

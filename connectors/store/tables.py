@@ -28,7 +28,9 @@ verifications = sa.Table(
     sa.Column("mode", sa.String(10), nullable=False),
     sa.Column("source", sa.String(20), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("customer_id", sa.String(200)),
     sa.Index("ix_verifications_ticket", "installation", "ticket_id", "id"),
+    sa.Index("ix_verifications_customer", "installation", "customer_id"),
 )
 
 credits = sa.Table(

@@ -303,3 +303,26 @@ def test_bad_events_are_refused(
 ) -> None:
     with pytest.raises(MetricEventError, match=message):
         store.record_event("z", "1", name, value=value, currency=currency)
+
+
+def test_a_released_delivery_can_be_claimed_again(store: SqlStore) -> None:
+    assert store.claim_delivery("zendesk:abc") is True
+    assert store.claim_delivery("zendesk:abc") is False
+    store.release_delivery("zendesk:abc")
+    assert store.claim_delivery("zendesk:abc") is True
+
+
+def test_pending_follow_ups_are_found_by_billing_customer(store: SqlStore) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from core.decide import decide
+    from tests.unit.builders import case as build_case
+
+    mine = build_case(customer={"id": "cus_A", "currency": "USD"})
+    store.record_verification(
+        "demo", mine, decide(mine, messages=False), mode="auto", source="trigger"
+    )
+    store.schedule_follow_up("demo", "1", datetime.now(UTC) + timedelta(hours=24), "recheck")
+    assert [f.ticket_id for f in store.pending_follow_ups_for_customer("demo", "cus_A")] == ["1"]
+    assert store.pending_follow_ups_for_customer("demo", "cus_B") == []
+    assert store.pending_follow_ups_for_customer("other-install", "cus_A") == []
