@@ -57,7 +57,9 @@ class CreditPolicy(_Section):
     def _merge_with_defaults(cls, value: object) -> object:
         # A file that tunes one tier keeps the others' defaults.
         if isinstance(value, dict):
-            return {**_DEFAULT_CAPS, **{str(k).upper(): v for k, v in value.items()}}
+            merged: dict[str, object] = {tier.value: cap for tier, cap in _DEFAULT_CAPS.items()}
+            merged.update({str(k).upper(): v for k, v in value.items()})
+            return merged
         return value
 
 

@@ -7,38 +7,36 @@ import re
 from core.models import PaymentMethod
 
 # Order matters where words overlap: a "SEPA direct debit" is a debit, a "virement SEPA" a transfer.
-_METHODS: list[tuple[PaymentMethod, re.Pattern[str]]] = [
-    (method, re.compile(pattern, re.I | re.X))
-    for method, pattern in [
-        ("paypal", r"\bpay\s?pal\b"),
-        ("ach_debit", r"\bach\b(?:\s+(?:debit|transfer|payment|pull))?"),
-        (
-            "sepa_debit",
-            r"""\b(?:direct\s+debit|sepa[\s-]*(?:direct\s+)?debit|domiciliaci[óo]n|domiciliad[oa]|recibo\s+domiciliado
+_PATTERNS: list[tuple[PaymentMethod, str]] = [
+    ("paypal", r"\bpay\s?pal\b"),
+    ("ach_debit", r"\bach\b(?:\s+(?:debit|transfer|payment|pull))?"),
+    (
+        "sepa_debit",
+        r"""\b(?:direct\s+debit|sepa[\s-]*(?:direct\s+)?debit|domiciliaci[óo]n|domiciliad[oa]|recibo\s+domiciliado
               |d[ée]bito\s+(?:direto|autom[áa]tico|em\s+conta)|pr[ée]l[èe]vement|pr[ée]lev[ée]e?s?
               |lastschrift|bankeinzug|abbuchungsauftrag|einzugserm[äa]chtigung)\b""",
-        ),
-        (
-            "bank_transfer",
-            r"""\b(?:bank\s+transfer|wire(?:d|\s+transfer)?|transferred|transfer|ach\s+credit|swift
+    ),
+    (
+        "bank_transfer",
+        r"""\b(?:bank\s+transfer|wire(?:d|\s+transfer)?|transferred|transfer|ach\s+credit|swift
               |transferencia|transferencias|transfer[íi]|transferimos|ingreso\s+bancario|ingres[ée]
               |transfer[êe]ncia|transferi|(?-i:TED)|pix|sofort[üu]berweisung
               |virement|vir[ée]e?s?
               |(?:[üu]|ue)berweisung|(?:[üu]|ue)berwiesen|sepa-?[üu]berweisung|bank(?:[üu]|ue)berweisung)\b""",
-        ),
-        (
-            "card",
-            r"""\b(?:credit\s+card|debit\s+card|card|visa|master\s?card|amex|american\s+express|apple\s+pay|google\s+pay
+    ),
+    (
+        "card",
+        r"""\b(?:credit\s+card|debit\s+card|card|visa|master\s?card|amex|american\s+express|apple\s+pay|google\s+pay
               |tarjeta|tarjetas|cart[ãa]o|cart[õo]es|carte(?:\s+(?:bancaire|bleue|de\s+cr[ée]dit))?|(?-i:CB)
               |\w*kreditkarte|karte|ec-karte|girocard|debitkarte|firmenkarte)\b""",
-        ),
-        (
-            "other",
-            r"""\b(?:boleto|ch[eè]que|scheck|(?:by|paper|a)\s+check|cash|efectivo|dinheiro|esp[èe]ces|bargeld|bizum|oxxo
+    ),
+    (
+        "other",
+        r"""\b(?:boleto|ch[eè]que|scheck|(?:by|paper|a)\s+check|cash|efectivo|dinheiro|esp[èe]ces|bargeld|bizum|oxxo
               |klarna|giropay|(?-i:iDEAL)|bancontact|mercado\s+pago|money\s+order|vale\s+postal)\b""",
-        ),
-    ]
+    ),
 ]
+_METHODS = [(method, re.compile(pattern, re.I | re.X)) for method, pattern in _PATTERNS]
 
 
 # One pass over the text: the leftmost mention wins, and at the same place the earlier
