@@ -111,7 +111,9 @@ class Jobs:
             "source": source,
             "run_key": run_key,
         }
-        self._journal(run_key, args, state="queued")
+        # No journal entry here: the queue itself keeps a queued job. The journal covers the
+        # running ones (a worker may die holding one), and keeping the webhook's answer to one
+        # queue write halves the queue's share of it (docs/BENCHMARKS.md).
         result = self.process_task(**args)
         return str(result.id)
 
