@@ -4,7 +4,8 @@ The PNGs under manifest/zendesk/assets/ are committed; run
 `python -m plugin.packaging.artwork` to draw them again. Zendesk's sizes:
 https://developer.zendesk.com/documentation/marketplace/building-a-marketplace-app/create-app-brand-assets/
 (logo.png 320x320, logo-small.png 128x128, screenshots 1024x768, PNG, no rounded corners).
-Sidebar screenshots committed by the UI under docs/img/ are used instead when present.
+The UI's screenshots under docs/img/ (sidebar.png, sidebar-approval.png, dashboard.png,
+taken by `python -m tests.e2e.hosts.screenshots`) are framed into them when present.
 """
 
 from __future__ import annotations
@@ -76,6 +77,57 @@ def draw_screenshot(verdict: str, title: str, evidence: str) -> Image.Image:
     return image
 
 
+# The UI's own screenshots (tests/e2e/hosts/screenshots.py), framed for the marketplace:
+# file, title, two lines of text, and what to show: the top or bottom of a tall sidebar
+# capture, or the top of a wide page.
+UI_SCREENSHOTS = (
+    ("sidebar.png", "Verified in the ticket",
+     ("The payment found, the invoice it pays,", "the credit and the reply in Spanish."), "top"),
+    ("sidebar-approval.png", "Credits above the cap need an approver",
+     ("The agent names the approver; the credit", "is applied once, and recorded."), "bottom"),
+    ("dashboard.png", "Payment verification KPIs",
+     ("Auto-resolution, escalation, response times,", "CSAT and credits by scenario."), "wide"),
+)  # fmt: skip
+
+
+def frame_screenshot(
+    shot: Image.Image, title: str, lines: tuple[str, ...], end: str
+) -> Image.Image:
+    """A 1024x768 marketplace picture of a UI capture: never stretched, cropped at one end."""
+    image = Image.new("RGB", (1024, 768), (241, 245, 249))
+    draw = ImageDraw.Draw(image)
+    shot = shot.convert("RGB")
+    if end == "wide":  # a page: its title bar, then the page at full width from the top
+        scaled = shot.resize((944, round(shot.height * 944 / shot.width)), Image.LANCZOS)
+        draw.rectangle([0, 0, 1024, 72], fill=INK)
+        draw.text((40, 22), title, font=_font(26, True), fill=PAPER)
+        image.paste(scaled.crop((0, 0, 944, min(656, scaled.height))), (40, 96))
+        return image
+    width = 380
+    scaled = shot.resize((width, round(shot.height * width / shot.width)), Image.LANCZOS)
+    top = 0 if end == "top" else max(0, scaled.height - 704)
+    draw.rectangle([584, 24, 584 + width + 16, 744], fill=PAPER, outline=(203, 213, 225))
+    image.paste(scaled.crop((0, top, width, min(top + 704, scaled.height))), (592, 32))
+    image.paste(draw_logo(96).convert("RGB"), (56, 72))
+    title_lines = _wrap(draw, title, _font(30, True), 480)
+    for index, line in enumerate(title_lines):
+        draw.text((56, 200 + index * 40), line, font=_font(30, True), fill=INK)
+    for index, line in enumerate(lines):
+        draw.text((56, 220 + 40 * len(title_lines) + index * 34), line, font=_font(20), fill=MUTED)
+    return image
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: object, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and draw.textlength(candidate, font=font) <= width:  # type: ignore[arg-type]
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return lines
+
+
 def write_assets(assets: Path) -> list[Path]:
     """Draw every Zendesk asset into `assets` and return the files written."""
     assets.mkdir(parents=True, exist_ok=True)
@@ -83,12 +135,13 @@ def write_assets(assets: Path) -> list[Path]:
     for name, size in (("logo.png", 320), ("logo-small.png", 128)):
         draw_logo(size).save(assets / name, optimize=True)
         written.append(assets / name)
-    shots = sorted((ROOT / "docs" / "img").glob("sidebar*.png"))
     for index, (verdict, title, evidence) in enumerate(SCREENSHOTS):
         target = assets / f"screenshot-{index}.png"
-        if index < len(shots):
-            Image.open(shots[index]).convert("RGB").resize((1024, 768)).save(target, optimize=True)
-        else:
+        file, ui_title, lines, end = UI_SCREENSHOTS[index]
+        capture = ROOT / "docs" / "img" / file
+        if capture.exists():
+            frame_screenshot(Image.open(capture), ui_title, lines, end).save(target, optimize=True)
+        else:  # a checkout without the UI's captures still gets a legible picture
             draw_screenshot(verdict, title, evidence).save(target, optimize=True)
         written.append(target)
     return written

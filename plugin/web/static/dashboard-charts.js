@@ -27,7 +27,7 @@
 
   /* chart = {title, series: [names], rows: [{label, values: [number|null], texts: [string]}], max?} */
   function barChart(chart) {
-    var rowHeight = 14 * chart.series.length + 10, labelWidth = 132, width = 420, barWidth = width - labelWidth - 70;
+    var rowHeight = 14 * chart.series.length + 10, labelWidth = 132, width = 420, barWidth = width - labelWidth - 100;  // room for "€12,345.00 (12)"
     var height = chart.rows.length * rowHeight + 24;
     var max = chart.max || Math.max.apply(null, chart.rows.reduce(function (all, row) {
       return all.concat(row.values.filter(function (v) { return v !== null; }));
