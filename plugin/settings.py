@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     billing: Literal["stripe", "paypal", "sql", "demo"] | None = env("PAYVERIFY_BILLING")
     mode: Literal["auto", "draft", "shadow"] = env("PAYVERIFY_MODE", "auto")
     policy_path: Path | None = env("PAYVERIFY_POLICY")
+    # Where helpdesks reach this backend (app packages, webhook and sidebar URLs).
+    payverify_public_url: BaseUrl = env("PAYVERIFY_PUBLIC_URL")
     api_token: SecretStr | None = env("PAYVERIFY_API_TOKEN")
     secret_key: SecretStr | None = env("PAYVERIFY_SECRET_KEY")
     approvers: AgentList = env("PAYVERIFY_APPROVERS", ())
