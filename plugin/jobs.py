@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 RETRIES = 5
 RETRY_DELAY_SECONDS = 5  # then 10, 20, 40, 80: about 2.5 minutes before giving up
 LEASE_SECONDS = 120
+POLL_MAX_SECONDS = 0.25
 JOURNAL = "inflight:"
 LOCK = "runlock:"
 
@@ -270,8 +271,15 @@ class Jobs:
 
     def consumer(self, workers: int = 2, periodic: bool = True) -> Any:
         """A huey consumer with thread workers (`payverify worker`)."""
+        # An idle worker polls the SQLite queue with a growing pause (huey: up to 10 s by
+        # default); capped at POLL_MAX_SECONDS so a new ticket waits at most that long. Redis
+        # workers block on the list instead (BRPOP) and take a job at once.
         return self.huey.create_consumer(
-            workers=workers, worker_type="thread", periodic=periodic, check_worker_health=True
+            workers=workers,
+            worker_type="thread",
+            periodic=periodic,
+            check_worker_health=True,
+            max_delay=POLL_MAX_SECONDS,
         )
 
 
