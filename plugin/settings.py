@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     policy_path: Path | None = env("PAYVERIFY_POLICY")
     # Where helpdesks reach this backend (app packages, webhook and sidebar URLs).
     payverify_public_url: BaseUrl = env("PAYVERIFY_PUBLIC_URL")
+    # Extra origins allowed to frame the sidebar (space or comma separated), e.g. `fdk run`'s.
+    frame_ancestors: str | None = env("PAYVERIFY_FRAME_ANCESTORS")
     api_token: SecretStr | None = env("PAYVERIFY_API_TOKEN")
     secret_key: SecretStr | None = env("PAYVERIFY_SECRET_KEY")
     approvers: AgentList = env("PAYVERIFY_APPROVERS", ())

@@ -4,8 +4,8 @@ Contract (the sidebar blueprint and /api rely on it):
 
 - `sidebar_session_from_request()` reads the sidebar page's request and returns a
   `SidebarContext` (a short-lived session token for the page's JS, and the ticket when
-  known), `None` when the request carries no credentials (the page then asks the
-  Freshworks client for one via `POST /api/session/freshdesk`), and raises `AuthError`
+  known), `None` when the request carries no credentials (in Freshdesk the app page gets
+  one first via `POST /api/session/freshdesk` and passes it as `?session=`), and raises `AuthError`
   for a forged, expired or foreign credential. It accepts: a Zendesk signed-URL POST
   (form field `token`, a ZAF JWT, RS256, verified with `ZENDESK_APP_PUBLIC_KEY`); a
   `?session=` token issued earlier; and, in demo mode only, `?ticket=ID` (a demo session).
