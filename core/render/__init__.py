@@ -6,7 +6,8 @@ import re
 
 from core.models import Case, Decision, Reply
 from core.policy import Policy
-from core.render.environment import check_language, environment
+from core.render.blocks import Blocks
+from core.render.environment import check_language, template
 from core.render.facts import build_facts
 
 __all__ = ["render_draft_note", "render_note", "render_reply"]
@@ -38,14 +39,19 @@ def render_reply(
     """The customer's reply (subject, HTML email and its plain-text twin) in `language`."""
     lang = check_language(language or decision.language)
     context = _context(case, decision, policy)
-    subject = environment(lang, "text").get_template("reply/subject.j2").render(context)
-    subject = " ".join(subject.split())
-    html = environment(lang, "html").get_template("reply/email.html.j2")
-    text = environment(lang, "text").get_template("reply/email.txt.j2")
+    subject = " ".join(template(lang, "content", "reply/subject.j2").render(context).split())
+    # The content is evaluated once into blocks, then laid out as HTML and as text.
+    writer = Blocks()
+    template(lang, "content", "reply/body.j2").render(context, w=writer)
+    layout = {
+        "blocks": writer.blocks,
+        "subject": subject,
+        "company": policy.reply.company_name,
+    }
     return Reply(
         subject=subject,
-        html=html.render(context, subject=subject),
-        text=_tidy_text(text.render(context)),
+        html=template(lang, "html", "writer/html.j2").render(layout),
+        text=_tidy_text(template(lang, "text", "writer/text.j2").render(layout)),
     )
 
 
@@ -53,7 +59,7 @@ def render_note(case: Case, decision: Decision, policy: Policy, language: str | 
     """The internal note for the agent (HTML): evidence, reasoning, identity, credit, actions."""
     lang = check_language(language or policy.language.default)
     context = _context(case, decision, policy)
-    return environment(lang, "html").get_template("note/note.html.j2").render(context).strip()
+    return template(lang, "html", "note/note.html.j2").render(context).strip()
 
 
 def render_draft_note(
@@ -67,5 +73,5 @@ def render_draft_note(
     lang = check_language(language or policy.language.default)
     proposed = reply or decision.reply or render_reply(case, decision, policy)
     context = _context(case, decision, policy)
-    template = environment(lang, "html").get_template("note/draft.html.j2")
-    return template.render(context, proposed=proposed).strip()
+    draft = template(lang, "html", "note/draft.html.j2")
+    return draft.render(context, proposed=proposed).strip()

@@ -35,9 +35,11 @@ class Facts:
     receipt_url: str
     pay_links: list[tuple[str, str]]  # (invoice name, hosted link) for unpaid invoices
     focus: Invoice | None = None  # the invoice the verdict is about
+    focus_name: str = ""  # its number (id when it has none)
     claimed: bool = False  # the customer says when or how they paid
     paid_on: dict[str, Payment] = field(default_factory=dict)  # invoice id → its payment
     claimed_refs: list[str] = field(default_factory=list)
+    payments: dict[str, Payment] = field(default_factory=dict)  # the case's, by id
 
 
 def _lookup_invoices(case: Case, decision: Decision) -> list[Invoice]:
@@ -118,6 +120,7 @@ def build_facts(case: Case, decision: Decision, policy: Policy) -> Facts:
         # Stripe's hosted invoice page offers the invoice and receipt PDFs once paid.
         # https://docs.stripe.com/invoicing/hosted-invoice-page
         receipt_url = safe_url(invoices[0].hosted_invoice_url)
+    focus = _focus(invoices, decision)
     return Facts(
         first_name=first_name(case.ticket.requester.name),
         invoices=invoices,
@@ -136,9 +139,11 @@ def build_facts(case: Case, decision: Decision, policy: Policy) -> Facts:
         expected_by=expected_by,
         receipt_url=receipt_url,
         pay_links=[(name, url) for name, url in pay_links if url],
-        focus=_focus(invoices, decision),
+        focus=focus,
+        focus_name=(focus.number or focus.id) if focus else "",
         claimed=bool(decision.extracted.payment_date or decision.extracted.payment_method),
         paid_on=_payments_of_paid(case, invoices),
         # Customer text: a handful of refs, each cut short, is all a subject needs.
         claimed_refs=[ref[:40] for ref in decision.extracted.invoice_refs[:5]],
+        payments={payment.id: payment for payment in case.billing.payments},
     )

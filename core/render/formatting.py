@@ -98,6 +98,7 @@ def safe_url(url: str | None) -> str:
     return url
 
 
+@lru_cache(maxsize=4096)
 def dashboard_url(template: str, object_id: str) -> str:
     """A billing dashboard link from a policy template with `{id}`, the id URL-encoded."""
     if not template or "{id}" not in template:

@@ -1,0 +1,59 @@
+"""The reply's content as a list of blocks, collected once and laid out as HTML and as text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+# A block is (kind, first, second): ("p", text, None), ("heading", text, None),
+# ("items", [text, ...], None), ("summary", [(label, value), ...], None),
+# ("button", label, url), ("links", [(label, url), ...], None), ("signoff", closing, [line, ...]).
+Block = tuple[str, Any, Any]
+
+
+class Blocks:
+    """The writer the reply's content templates call (`w.p(...)`): it records, it prints nothing.
+
+    templates/writer/html.j2 and templates/writer/text.j2 then lay the same blocks out,
+    so the content (every `_()` and `ngettext()` of templates/reply) is evaluated once.
+    """
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+
+    def p(self, text: str) -> str:
+        """A paragraph."""
+        self.blocks.append(("p", text, None))
+        return ""
+
+    def heading(self, text: str) -> str:
+        """A short heading above the paragraphs that follow."""
+        self.blocks.append(("heading", text, None))
+        return ""
+
+    def items(self, entries: Iterable[str]) -> str:
+        """A bulleted list."""
+        self.blocks.append(("items", list(entries), None))
+        return ""
+
+    def summary(self, rows: Iterable[tuple[str, str] | None]) -> str:
+        """A label/value box (nothing when it has no row); None rows are left out."""
+        kept = [row for row in rows if row]
+        if kept:
+            self.blocks.append(("summary", kept, None))
+        return ""
+
+    def button(self, label: str, url: str) -> str:
+        """A call to action linking to `url` (already checked by safe_url)."""
+        self.blocks.append(("button", label, url))
+        return ""
+
+    def links(self, entries: Iterable[tuple[str, str]]) -> str:
+        """A bulleted list of (label, url) links."""
+        self.blocks.append(("links", list(entries), None))
+        return ""
+
+    def signoff(self, closing: str, lines: Iterable[str]) -> str:
+        """The closing words and the signature lines."""
+        self.blocks.append(("signoff", closing, list(lines)))
+        return ""
