@@ -167,7 +167,7 @@ def _credit(services, request, case, decision, vid):  # type: ignore[no-untyped-
     needs_approval = credit.requires_approval or not verified
     approved_by = str(request.body.get("approved_by") or "").strip()
     if needs_approval and not (approved_by and request.approver):
-        why = "above the tier's cap" if credit.requires_approval else "identity not verified"
+        why = "identity not verified" if not verified else "above the tier's cap"
         raise ActionRefused(
             f"approved_by: this credit needs an approver ({why}); "
             "send approved_by with a session that has the approver role",

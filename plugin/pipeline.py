@@ -311,10 +311,10 @@ def step_credit(ctx: StepContext) -> dict[str, Any]:
     credit = decision.credit
     if credit is None:
         return result | _skipped("no credit proposed")
-    if credit.requires_approval:
-        return result | _skipped("the credit needs an approver (above the tier's cap)")
     if not ctx.verified_identity or not ctx.customer_id:
         return result | _skipped("the customer's identity is not verified by email")
+    if credit.requires_approval:
+        return result | _skipped("the credit needs an approver (above the tier's cap)")
     if not decision.invoices:
         return result | _skipped("no invoice in question")
     return result | apply_credit(
