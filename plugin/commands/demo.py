@@ -97,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
     tickets = seed_demo(services, *([Path(args.examples)] if args.examples else []))
     base = f"http://127.0.0.1:{args.port}"
     print(f"payverify demo at {base}/  (Ctrl+C to stop)")
+    print(f"  demo tickets (fire a trigger per ticket): {base}/demo")
     print(f"  dashboard: {base}/dashboard")
     for ticket_id in tickets:
         print(f"  sidebar for ticket {ticket_id}: {base}/sidebar?ticket={ticket_id}")

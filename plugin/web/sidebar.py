@@ -7,7 +7,16 @@ import os
 import re
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 # The blueprint carries the templates and static assets of every page of the UI (sidebar, demo,
 # dashboard), so the pages work whatever static folder the app itself was given.
@@ -161,6 +170,17 @@ def sidebar() -> Response:
         frame_ancestors=" ".join(frame_ancestors()) if host == "freshdesk" else "",
     )
     return page_headers(Response(html, mimetype="text/html"), framed=host != "standalone")
+
+
+@bp.route("/")
+def home() -> Response:
+    """The demo's ticket list in demo mode; elsewhere, where the backend's pages are."""
+    if current_app.config.get("PAYVERIFY_DEMO"):
+        return redirect(url_for("sidebar.demo"))
+    return Response(
+        "payverify backend: /sidebar (helpdesk app), /dashboard, /api/openapi.json, /health\n",
+        mimetype="text/plain",
+    )
 
 
 @bp.route("/demo")

@@ -111,3 +111,8 @@ def test_health_and_metrics(backend: Backend) -> None:
     text = backend.client.get("/metrics").get_data(as_text=True)
     assert 'payverify_webhooks_total{source="zendesk",result="accepted"}' in text
     assert "# TYPE payverify_http_request_duration_seconds histogram" in text
+
+
+def test_root_points_to_the_pages(backend: Backend) -> None:
+    response = backend.client.get("/")
+    assert response.status_code == 200 and b"/sidebar" in response.data
