@@ -6,9 +6,9 @@ import re
 
 from core.models import Case, Decision, Reply
 from core.policy import Policy
-from core.render.blocks import Blocks
-from core.render.environment import check_language, template
-from core.render.facts import build_facts
+from core.render.blocks import Blocks, plain_text
+from core.render.environment import check_language, label_value, template
+from core.render.facts import facts_for
 
 __all__ = ["render_draft_note", "render_note", "render_reply"]
 
@@ -17,7 +17,12 @@ _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 
 
 def _tidy_text(text: str) -> str:
-    return _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("\n", text)).strip() + "\n"
+    # The substring tests are far cheaper than the regexes, which rarely have work to do.
+    if " \n" in text or "\t\n" in text:
+        text = _TRAILING_SPACE.sub("\n", text)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip() + "\n"
 
 
 def _context(case: Case, decision: Decision, policy: Policy) -> dict[str, object]:
@@ -29,7 +34,7 @@ def _context(case: Case, decision: Decision, policy: Policy) -> dict[str, object
         "case": case,
         "decision": decision,
         "policy": policy,
-        "facts": build_facts(case, decision, policy),
+        "facts": facts_for(case, decision, policy),
     }
 
 
@@ -43,16 +48,11 @@ def render_reply(
     # The content is evaluated once into blocks, then laid out as HTML and as text.
     writer = Blocks()
     template(lang, "content", "reply/body.j2").render(context, w=writer)
-    layout = {
-        "blocks": writer.blocks,
-        "subject": subject,
-        "company": policy.reply.company_name,
-    }
-    return Reply(
-        subject=subject,
-        html=template(lang, "html", "writer/html.j2").render(layout),
-        text=_tidy_text(template(lang, "text", "writer/text.j2").render(layout)),
+    html = template(lang, "html", "writer/html.j2").render(
+        blocks=writer.blocks, subject=subject, company=policy.reply.company_name
     )
+    text = _tidy_text(plain_text(writer.blocks, label_value(lang)))
+    return Reply(subject=subject, html=html, text=text)
 
 
 def render_note(case: Case, decision: Decision, policy: Policy, language: str | None = None) -> str:

@@ -57,3 +57,28 @@ class Blocks:
         """The closing words and the signature lines."""
         self.blocks.append(("signoff", closing, list(lines)))
         return ""
+
+
+def plain_text(blocks: list[Block], label_value: str) -> str:
+    """The blocks as the plain-text twin: one paragraph per line, a blank line between blocks.
+
+    `label_value` is the language's "%(label)s: %(value)s" (French puts a space before the
+    colon), for summary rows, buttons and links. Nothing is escaped: plain text is not HTML.
+    """
+    out: list[str] = []
+    for kind, first, second in blocks:
+        if kind == "p" or kind == "heading":
+            out.append(first)
+        elif kind == "items":
+            out.append("\n".join([f"- {entry}" for entry in first]))
+        elif kind == "summary":
+            out.append("\n".join([label_value % {"label": k, "value": v} for k, v in first]))
+        elif kind == "button":
+            out.append(label_value % {"label": first, "value": second})
+        elif kind == "links":
+            out.append("\n".join([f"- {label_value % {'label': k, 'value': v}}" for k, v in first]))
+        elif kind == "signoff":
+            out.append("\n".join([first, *second]))
+        else:
+            raise ValueError(f"unknown reply block {kind!r}")
+    return "\n\n".join(out)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib.resources import files
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
@@ -28,9 +28,15 @@ LOCALES: dict[str, str] = {
 SOURCE_LANGUAGE = "en"
 DOMAIN = "messages"
 # content: the reply's wording, evaluated once into blocks (sentences carry text and HTML);
-# html: the note and the email layout (autoescaped); text: the plain-text layout.
-Kind = Literal["content", "html", "text"]
-_PLAIN_CALLABLES = (FunctionType, BuiltinFunctionType, MethodType)
+# html: the note and the email layout (autoescaped).
+Kind = Literal["content", "html"]
+_PLAIN_CALLABLES = (
+    FunctionType,
+    BuiltinFunctionType,
+    MethodType,
+    partial,
+    type(lru_cache(maxsize=1)(len)),
+)
 
 
 class _Context(Context):
@@ -87,33 +93,39 @@ def translations(language: str) -> NullTranslations:
         return Translations(fp, domain=DOMAIN)
 
 
-@lru_cache(maxsize=3 * len(SUPPORTED_LANGUAGES))
+@lru_cache(maxsize=len(SUPPORTED_LANGUAGES))
+def label_value(language: str) -> str:
+    """The language's "%(label)s: %(value)s" for the plain-text twin (French: "… : …")."""
+    return translations(language).gettext("%(label)s: %(value)s")
+
+
+@lru_cache(maxsize=2 * len(SUPPORTED_LANGUAGES))
 def environment(language: str, kind: Kind) -> Environment:
-    """The environment for one language: HTML autoescapes, content and plain text do not."""
+    """The environment for one language: HTML autoescapes, the content pass does not."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir())),
-        # Plain text is never HTML: escaping it would show `&amp;` to the customer. The
-        # content pass escapes nothing either: its sentences carry their own HTML form.
+        # The content pass escapes nothing: its sentences carry their text and HTML forms,
+        # and plain text is never HTML (escaping it would show `&amp;` to the customer).
         autoescape=(kind == "html"),  # noqa: S701
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        cache_size=-1,  # a plain dict: a handful of templates, never evicted
         extensions=["jinja2.ext.do"],
     )
     env.context_class = _Context
     # New-style gettext (named placeholders, escaped in HTML); a translation missing one
     # is caught by tests/unit/test_catalogs.py.
-    output = "both" if kind == "content" else kind
+    output = "both" if kind == "content" else "html"
     env.globals.update(gettext_functions(translations(language), output=output))
     env.globals.update(formatting.template_helpers(LOCALES[language]))
     # Added once `_` is known: it translates the constant sentences as templates compile.
     env.add_extension(ConstantSentences)
     env.globals["language"] = language
     # The shared words are evaluated once per environment rather than imported on every
-    # render; the text layout needs none of them.
-    if kind != "text":
-        env.globals["labels"] = env.get_template("shared/labels.j2").module
+    # render.
+    env.globals["labels"] = env.get_template("shared/labels.j2").module
     if kind == "html":
         env.globals["nl"] = env.get_template("note/labels.j2").module
     return env

@@ -36,6 +36,8 @@ class Facts:
     pay_links: list[tuple[str, str]]  # (invoice name, hosted link) for unpaid invoices
     focus: Invoice | None = None  # the invoice the verdict is about
     focus_name: str = ""  # its number (id when it has none)
+    other_open: list[Invoice] = field(default_factory=list)  # unpaid, besides the focus
+    partly_paid: list[Invoice] = field(default_factory=list)  # unpaid, partly paid
     claimed: bool = False  # the customer says when or how they paid
     paid_on: dict[str, Payment] = field(default_factory=dict)  # invoice id → its payment
     claimed_refs: list[str] = field(default_factory=list)
@@ -141,9 +143,28 @@ def build_facts(case: Case, decision: Decision, policy: Policy) -> Facts:
         pay_links=[(name, url) for name, url in pay_links if url],
         focus=focus,
         focus_name=(focus.number or focus.id) if focus else "",
+        other_open=[i for i in invoices if i.unpaid and (focus is None or i.id != focus.id)],
+        partly_paid=[i for i in invoices if i.unpaid and i.amount_paid and i.remaining],
         claimed=bool(decision.extracted.payment_date or decision.extracted.payment_method),
         paid_on=_payments_of_paid(case, invoices),
         # Customer text: a handful of refs, each cut short, is all a subject needs.
         claimed_refs=[ref[:40] for ref in decision.extracted.invoice_refs[:5]],
         payments={payment.id: payment for payment in case.billing.payments},
     )
+
+
+# The reply and the note of a decision are rendered one after the other from the same
+# objects: the last facts are kept, for those exact (immutable, frozen) objects only.
+_last: list[tuple[Case, Decision, Policy, Facts]] = []
+
+
+def facts_for(case: Case, decision: Decision, policy: Policy) -> Facts:
+    """build_facts, reusing the facts of the previous call when it was for the same objects."""
+    if _last:
+        last_case, last_decision, last_policy, facts = _last[0]
+        if last_case is case and last_decision is decision and last_policy is policy:
+            return facts
+    facts = build_facts(case, decision, policy)
+    # Holding the objects keeps their ids from being reused while the entry stands.
+    _last[:] = [(case, decision, policy, facts)]
+    return facts

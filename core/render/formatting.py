@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -43,13 +43,11 @@ _HONORIFICS = frozenset(
 _MAX_NAME = 40
 
 
-@lru_cache(maxsize=4096)
 def money(amount: Decimal, currency: str, *, locale: Locale) -> str:
     """An amount with its currency as the locale writes it (`€299.99`, `299,99 €`)."""
     return format_currency(amount, currency, locale=locale)
 
 
-@lru_cache(maxsize=4096)
 def day(value: date | datetime | None, *, locale: Locale) -> str:
     """A calendar day in the locale's long form (`March 8, 2025`, `8 de marzo de 2025`)."""
     if value is None:
@@ -107,13 +105,42 @@ def dashboard_url(template: str, object_id: str) -> str:
 
 
 def template_helpers(locale_name: str) -> dict[str, Callable[..., Any]]:
-    """The formatting functions a language's templates call, bound to its locale."""
+    """The formatting functions a language's templates call, bound to its locale.
+
+    They give what money(), day() and number() give, with the locale's CLDR patterns
+    looked up once (babel's format_currency and format_date look them up on every call)
+    and each amount and day formatted once per process (bounded caches).
+    https://babel.pocoo.org/en/latest/api/numbers.html#babel.numbers.NumberPattern
+    """
     locale = Locale.parse(locale_name)
+    currency_pattern = locale.currency_formats["standard"]
+    date_pattern = locale.date_formats["long"]
+
+    @lru_cache(maxsize=4096)
+    def locale_money(amount: Decimal, currency: str) -> str:
+        return currency_pattern.apply(amount, locale, currency=currency)
+
+    @lru_cache(maxsize=4096)
+    def locale_date(value: date) -> str:
+        return date_pattern.apply(value, locale)
+
+    def locale_day(value: date | datetime | None) -> str:
+        if value is None:
+            return ""
+        # Case timestamps are UTC (CASE_FORMAT.md); the customer's time zone is unknown.
+        return locale_date(value.date() if isinstance(value, datetime) else value)
+
+    def locale_number(value: int | Decimal) -> str:
+        return number(value, locale=locale)
+
+    def locale_join(items: list[str]) -> str:
+        return join(items, locale=locale)
+
     return {
-        "money": partial(money, locale=locale),
-        "day": partial(day, locale=locale),
-        "number": partial(number, locale=locale),
-        "join": partial(join, locale=locale),
+        "money": locale_money,
+        "day": locale_day,
+        "number": locale_number,
+        "join": locale_join,
         "dashboard_url": dashboard_url,
         "safe_url": safe_url,
     }

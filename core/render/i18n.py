@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Literal
@@ -13,6 +14,8 @@ from markupsafe import Markup, escape
 
 Output = Literal["html", "text", "both"]
 _NUMBERS = (int, float, Decimal)
+# What markupsafe.escape changes; a value without any of them is its own HTML.
+_SPECIAL = re.compile("[&<>'\"]")
 
 
 class Text(str):
@@ -36,16 +39,26 @@ def _escaped(variables: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v if isinstance(v, _NUMBERS) else escape(v) for k, v in variables.items()}
 
 
+def _plain(variables: Mapping[str, Any]) -> bool:
+    """True when escaping would change no variable (amounts, dates, numbers, most names)."""
+    for value in variables.values():
+        if not isinstance(value, _NUMBERS) and (
+            not isinstance(value, str) or _SPECIAL.search(value) is not None
+        ):
+            return False
+    return True
+
+
 def _both(source: str, variables: Mapping[str, Any]) -> Text:
     text = Text(source % variables)
-    text.html = source % _escaped(variables) if variables else str(text)
+    text.html = str(text) if _plain(variables) else source % _escaped(variables)
     return text
 
 
 def _html(source: str, variables: Mapping[str, Any]) -> Markup:
-    # The translation is ours (trusted, as Jinja's autoescaped gettext treats it); every
-    # variable has just been escaped.
-    return Markup(source % _escaped(variables))  # noqa: S704
+    # The translation is ours (trusted, as Jinja's autoescaped gettext treats it); the
+    # variables are escaped unless escaping would change none of them.
+    return Markup(source % (variables if _plain(variables) else _escaped(variables)))  # noqa: S704
 
 
 def _text(source: str, variables: Mapping[str, Any]) -> str:
