@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from functools import lru_cache, partial
 from importlib.resources import files
 from pathlib import Path
@@ -63,6 +64,22 @@ class _Context(Context):
         return super().call(__obj, *args, **kwargs)
 
 
+class _Environment(Environment):
+    """Jinja's environment with the direct-call context and flat template globals.
+
+    Jinja layers a template's globals over the environment's in a ChainMap, which every
+    render and every include copies key by key in Python (half of an empty render's
+    cost). Our globals are all set before the templates that use them are loaded, and
+    never changed after (as Jinja asks), so a plain dict merged once gives the same names.
+    """
+
+    context_class = _Context
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """The environment's globals with the template's own over them, merged once."""
+        return {**self.globals, **(d or {})}
+
+
 def templates_dir() -> Path:
     """The shipped templates/ package directory (templates and locale/)."""
     return Path(str(files("templates")))
@@ -102,7 +119,7 @@ def label_value(language: str) -> str:
 @lru_cache(maxsize=2 * len(SUPPORTED_LANGUAGES))
 def environment(language: str, kind: Kind) -> Environment:
     """The environment for one language: HTML autoescapes, the content pass does not."""
-    env = Environment(
+    env = _Environment(
         loader=FileSystemLoader(str(templates_dir())),
         # The content pass escapes nothing: its sentences carry their text and HTML forms,
         # and plain text is never HTML (escaping it would show `&amp;` to the customer).
@@ -114,7 +131,6 @@ def environment(language: str, kind: Kind) -> Environment:
         cache_size=-1,  # a plain dict: a handful of templates, never evicted
         extensions=["jinja2.ext.do"],
     )
-    env.context_class = _Context
     # New-style gettext (named placeholders, escaped in HTML); a translation missing one
     # is caught by tests/unit/test_catalogs.py.
     output = "both" if kind == "content" else "html"
