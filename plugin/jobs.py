@@ -1,4 +1,4 @@
-"""The job queue (huey): SQLite beside the store by default, Redis when REDIS_URL is set.
+"""The job queue (huey): SQLite in the store's file by default, Redis when REDIS_URL is set.
 
 Why huey: one small dependency with both an embedded SQLite queue (nothing to start for a
 one-machine install) and a Redis one (N web + M workers across machines), retries with
@@ -16,15 +16,20 @@ import json
 import logging
 import os
 import time
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from huey import RedisHuey, SqliteHuey, crontab
+from huey import crontab
 from huey.api import Huey
 from huey.constants import EmptyData
+from huey.storage import SqliteStorage
 
 from core.errors import ExternalError
+from plugin.intake import Delivery, GroupCommit
+from plugin.intake_commits import commit_for
 from plugin.pipeline import Pipeline, installation_of
+from plugin.queue_storage import adopt_old_queue, make_huey
 
 log = logging.getLogger(__name__)
 
@@ -34,28 +39,6 @@ LEASE_SECONDS = 120
 POLL_MAX_SECONDS = 0.25
 JOURNAL = "inflight:"
 LOCK = "runlock:"
-
-
-def queue_path(database_url: str | None) -> Path:
-    """The SQLite queue file beside the SQLite store (or in ./var for another database)."""
-    url = database_url or "sqlite:///var/payverify.sqlite3"
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        store = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
-        return store.with_name(store.stem + ".queue.sqlite3")
-    return Path("var") / "payverify.queue.sqlite3"
-
-
-def make_huey(settings: Any) -> Huey:
-    """RedisHuey with REDIS_URL, else SqliteHuey beside the store."""
-    from plugin.web.auth import secret_value
-
-    redis_url = secret_value(settings, "redis_url")
-    if redis_url:
-        return RedisHuey("payverify", url=redis_url, utc=True)
-    store_url = settings.store_url() if hasattr(settings, "store_url") else None
-    path = queue_path(store_url)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("payverify", filename=str(path), utc=True, timeout=30)
 
 
 class Jobs:
@@ -117,6 +100,33 @@ class Jobs:
         # queue write halves the queue's share of it (docs/BENCHMARKS.md).
         result = self.process_task(**args)
         return str(result.id)
+
+    @cached_property
+    def intake(self) -> GroupCommit:
+        """The webhook deliveries' group commit (one writer thread per process)."""
+        return GroupCommit(commit_for(self.services.store, self.huey.storage))
+
+    def accept_delivery(
+        self,
+        delivery: str,
+        ticket_id: str,
+        *,
+        run_key: str,
+        requester_email: str | None = None,
+        source: str = "trigger",
+    ) -> bool:
+        """Claim a delivery and queue its run, durably and once; False when it is a repeat.
+
+        Raises `QueueUnavailable` when the claim and the job could not be written: then
+        neither was kept, and the helpdesk's redelivery is taken as new.
+        """
+        job = self.process_task.s(
+            ticket_id=str(ticket_id),
+            requester_email=requester_email,
+            source=source,
+            run_key=run_key,
+        )
+        return self.intake.submit(Delivery(delivery, self.huey.serialize_task(job)))
 
     def enqueue_reverify(self, ticket_id: str, reason: str) -> str:
         """Queue an immediate re-verification of a ticket under follow-up (a billing event)."""
@@ -274,6 +284,8 @@ class Jobs:
         # An idle worker polls the SQLite queue with a growing pause (huey: up to 10 s by
         # default); capped at POLL_MAX_SECONDS so a new ticket waits at most that long. Redis
         # workers block on the list instead (BRPOP) and take a job at once.
+        if isinstance(self.huey.storage, SqliteStorage):
+            adopt_old_queue(self.huey.storage, Path(self.huey.storage.filename))
         return self.huey.create_consumer(
             workers=workers,
             worker_type="thread",

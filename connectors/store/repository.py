@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from connectors.store import migrate
-from connectors.store.engine import make_engine, reading, writing
+from connectors.store.engine import _WRITE, make_engine, reading, writing
 from connectors.store.follow_ups import FollowUps
 from connectors.store.ledger import CreditLedger
 from connectors.store.metrics import Metrics
@@ -18,6 +20,10 @@ from connectors.store.upsert import insert_if_absent
 from core.errors import ExternalError
 from core.models import Case, Decision
 from core.ports import VerificationRecord
+
+
+def _on_sqlite(connection: sa.Connection) -> bool:
+    return connection.dialect.name == "sqlite"
 
 
 def _verification(row: Any) -> VerificationRecord:
@@ -126,6 +132,45 @@ class SqlStore(CreditLedger, FollowUps, Metrics):
             return insert_if_absent(
                 connection, deliveries, {"key": key, "created_at": datetime.now(UTC)}, ["key"]
             )
+
+    def claim_deliveries(
+        self,
+        keys: Sequence[str],
+        then: Callable[[sa.Connection, list[str]], None] | None = None,
+    ) -> list[str]:
+        """Claim many deliveries in one transaction; returns the keys this call claimed.
+
+        `then(connection, claimed)` runs inside the same transaction, so what the claims guard
+        (the jobs, when the queue lives in this database) commits with them or not at all; if
+        it raises, no claim is kept. On SQLite the commit is synced to disk (synchronous=FULL)
+        like the queue's own: a delivery answered 202 survives a power cut, not only a crash.
+        https://www.sqlite.org/pragma.html#pragma_synchronous
+        """
+        unique = list(dict.fromkeys(keys))  # a repeat inside one batch is a duplicate
+        if not unique:
+            return []
+        now = datetime.now(UTC)
+        with self.engine.connect() as connection:
+            driver = connection.connection.driver_connection if _on_sqlite(connection) else None
+            if driver is not None:
+                driver.execute("PRAGMA synchronous=FULL")
+            try:
+                connection.execution_options(**{_WRITE: True})
+                with connection.begin():
+                    insert = (postgresql if driver is None else sqlite).insert(deliveries)
+                    rows = connection.execute(
+                        insert.values([{"key": key, "created_at": now} for key in unique])
+                        .on_conflict_do_nothing(index_elements=["key"])
+                        .returning(deliveries.c.key)
+                    )
+                    inserted = {row[0] for row in rows}
+                    claimed = [key for key in unique if key in inserted]
+                    if then is not None:
+                        then(connection, claimed)
+            finally:
+                if driver is not None:
+                    driver.execute("PRAGMA synchronous=NORMAL")  # the engine's default
+        return claimed
 
     def release_delivery(self, key: str) -> None:
         """Forget a claimed delivery whose job could not be queued, so its redelivery runs."""

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from plugin.intake import QueueUnavailable
 from plugin.web.auth import AuthError, secret_value
 
 bp = Blueprint("triggers", __name__)
@@ -127,42 +128,39 @@ def _accept(source: str, delivery_id: str | None) -> tuple[Response, int]:
 def enqueue_delivery(
     source: str, ticket_id: str, requester_email: str | None, delivery: str
 ) -> tuple[Response, int]:
-    """Claim a delivery and queue its run, once; 202 with the job and whether it was a repeat."""
-    from plugin.web import current_jobs, current_services
+    """Claim a delivery and queue its run, once; 202 with the job and whether it was a repeat.
+
+    The claim and the job are written together by the process's group commit
+    (`plugin.intake`): 202 is sent only once both are durable, and when they cannot be
+    written neither is kept, so the 503's redelivery is taken as new.
+    """
+    from plugin.web import current_jobs
     from plugin.web.prometheus import WEBHOOKS
 
     installation = current_app.config["PAYVERIFY_INSTALLATION"]
     run_key = f"{installation}:{ticket_id}:{hashlib.sha256(delivery.encode()).hexdigest()[:24]}"
-    store = current_services().store
-    if not store.claim_delivery(delivery):
-        WEBHOOKS.inc(source, "duplicate")
-        return jsonify(job=run_key, duplicate=True), 202
     try:
-        current_jobs().enqueue_ticket(
+        new = current_jobs().accept_delivery(
+            delivery,
             ticket_id,
             run_key=run_key,
             requester_email=requester_email,
             source="demo" if source == "demo" else "trigger",
         )
-    except Exception:  # the queue is down (Redis, a locked SQLite file): nothing was queued
-        log.exception("could not queue %s for ticket %s", run_key, ticket_id)
+    except QueueUnavailable as exc:  # Redis down, a locked SQLite file: nothing was kept
+        log.warning("could not queue %s for ticket %s: %s", run_key, ticket_id, exc)
         WEBHOOKS.inc(source, "unavailable")
-        return _unqueued(store, delivery)
-    WEBHOOKS.inc(source, "accepted")
-    return jsonify(job=run_key, duplicate=False), 202
+        return _unavailable()
+    WEBHOOKS.inc(source, "accepted" if new else "duplicate")
+    return jsonify(job=run_key, duplicate=not new), 202
 
 
-def _unqueued(store: Any, delivery: str) -> tuple[Response, int]:
-    """503 so the helpdesk delivers again; the claim is given back so the retry is not a repeat.
+def _unavailable() -> tuple[Response, int]:
+    """503 so the helpdesk delivers again.
 
     Zendesk retries a 503 whose Retry-After is under 60 seconds
     (https://developer.zendesk.com/api-reference/webhooks/introduction/#webhook-retries).
     """
-    release = getattr(store, "release_delivery", None)
-    if release is not None:
-        release(delivery)
-    else:  # a store without release_delivery: the retry would be taken for a duplicate
-        log.error("delivery %s stays claimed though nothing was queued", delivery)
     answer = jsonify(error="the job queue is unavailable; deliver again later")
     answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return answer, 503

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -131,26 +133,133 @@ def test_freshdesk_accepts_basic_password_or_bearer(backend: Backend) -> None:
 
 
 def test_queue_down_answers_503_so_the_helpdesk_delivers_again(tmp_path) -> None:
-    # Redis on a port nothing listens on: the delivery is claimed, then queuing it fails.
+    # Redis on a port nothing listens on: the claim and the job are one Redis script, so
+    # neither is kept, and the store (not used for claims with Redis) holds nothing either.
     down = Backend(
         load_case("en_vip_customer_no_date_not_found"),
         f"sqlite:///{tmp_path}/s.sqlite3",
         redis_url="redis://127.0.0.1:9/0",
     )
-    released: list[str] = []
-    store = down.services.store
-
-    def release_delivery(key: str) -> None:  # what the store is asked to add (docs/BACKEND.md)
-        import sqlalchemy as sa
-
-        with store.engine.begin() as conn:
-            conn.execute(sa.text("DELETE FROM deliveries WHERE key = :k"), {"k": key})
-        released.append(key)
-
-    store.release_delivery = release_delivery
     headers = {"X-Zendesk-Webhook-Invocation-Id": "inv-down"}
     answer = down.zendesk({"ticket_id": down.ticket_id}, **headers)
     assert answer.status_code == 503 and "queue" in answer.get_json()["error"]
     assert int(answer.headers["Retry-After"]) < 60  # Zendesk retries a 503 under a minute
-    assert released == ["zendesk:inv-down"]
-    assert store.claim_delivery("zendesk:inv-down")  # the redelivery is not taken for a repeat
+    assert down.services.store.claim_delivery("zendesk:inv-down")  # no claim was left behind
+
+
+# ---------------------------------------------------------------- the group commit
+
+
+def _deliver_at_once(backend: Backend, invocations: list[str]) -> list[Any]:
+    """Each invocation id delivered from its own thread, all released at the same instant."""
+    barrier = threading.Barrier(len(invocations))
+    answers: list[Any] = [None] * len(invocations)
+
+    def deliver(index: int) -> None:
+        ticket = f"T{invocations[index]}"
+        headers = {"X-Zendesk-Webhook-Invocation-Id": invocations[index]}
+        barrier.wait()
+        answers[index] = backend.zendesk({"ticket_id": ticket}, **headers)
+
+    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(len(invocations))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def _held_batches(backend: Backend, burst: int) -> tuple[list[int], threading.Event]:
+    """Hold the writer's first commit until all `burst` deliveries are handed in.
+
+    Returns the size of each batch committed, and an event set once the hold has begun.
+    """
+    intake = backend.jobs.intake
+    commit, sizes, holding = intake._commit, [], threading.Event()
+
+    def held(items: Any) -> Any:
+        if not sizes:
+            holding.set()
+            deadline = time.monotonic() + 5  # the requests wait 10 s
+            while len(items) + len(intake._open.items) < burst and time.monotonic() < deadline:
+                time.sleep(0.005)
+        sizes.append(len(items))
+        return commit(items)
+
+    intake._commit = held
+    return sizes, holding
+
+
+@pytest.mark.parametrize("queue", ["sqlite", "redis"])
+def test_many_threads_share_commits_and_each_delivery_runs_once(
+    queue: str, tmp_path, request: pytest.FixtureRequest
+) -> None:
+    extra = {"redis_url": request.getfixturevalue("redis_url")} if queue == "redis" else {}
+    backend = Backend(
+        load_case("en_vip_customer_no_date_not_found"), f"sqlite:///{tmp_path}/s.sqlite3", **extra
+    )
+    sizes, _ = _held_batches(backend, burst=80)
+    # 40 distinct deliveries, each sent twice at the same time; then all 40 once more.
+    invocations = [f"inv-{i}" for i in range(40)]
+    answers = _deliver_at_once(backend, ["inv-first", *invocations[1:], *invocations])
+    again = _deliver_at_once(backend, invocations)
+    assert {a.status_code for a in answers + again} == {202}
+    new = [a.get_json()["job"] for a in answers if not a.get_json()["duplicate"]]
+    assert len(new) == len(set(new)) == 41  # inv-0 came once, inv-1..39 twice, inv-first once
+    assert all(a.get_json()["duplicate"] for a in again)
+    assert max(sizes) > 1 and sum(sizes) == 120  # commits were shared
+    assert backend.jobs.huey.pending_count() == 41
+    queued = [backend.jobs.huey.dequeue() for _ in range(41)]
+    assert sorted(t.kwargs["run_key"] for t in queued) == sorted(new)
+
+
+def test_a_repeat_inside_one_batch_is_a_duplicate(backend: Backend) -> None:
+    sizes, holding = _held_batches(backend, burst=9)
+    lead = threading.Thread(target=_deliver_at_once, args=(backend, ["inv-lead"]))
+    lead.start()  # its commit is held until the eight copies below wait behind it
+    assert holding.wait(5)
+    answers = _deliver_at_once(backend, ["inv-same"] * 8)
+    lead.join()
+    assert sizes == [1, 8]  # the eight copies were committed together
+    assert sum(not a.get_json()["duplicate"] for a in answers) == 1
+    assert len({a.get_json()["job"] for a in answers}) == 1
+    assert backend.jobs.drain() == 2  # the lead and one run of the copies
+
+
+def test_a_failing_batch_answers_503_to_all_and_keeps_no_claim(backend: Backend) -> None:
+    import sqlalchemy as sa
+
+    engine = backend.services.store.engine
+    with engine.begin() as conn:  # the queue's table is gone: writing the jobs fails
+        conn.execute(sa.text("DROP TABLE task"))
+    answers = _deliver_at_once(backend, [f"inv-{i}" for i in range(12)])
+    assert [a.status_code for a in answers] == [503] * 12
+    assert all(int(a.headers["Retry-After"]) < 60 for a in answers)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM deliveries")).scalar_one() == 0
+    backend.jobs.huey.storage.initialize_schema()  # the queue is back: the helpdesk retries
+    retried = _deliver_at_once(backend, [f"inv-{i}" for i in range(12)])
+    assert [a.get_json()["duplicate"] for a in retried] == [False] * 12
+    assert backend.jobs.huey.pending_count() == 12
+
+
+def test_a_failing_batch_on_redis_keeps_no_claim(tmp_path, redis_url: str) -> None:
+    import redis
+
+    backend = Backend(
+        load_case("en_vip_customer_no_date_not_found"),
+        f"sqlite:///{tmp_path}/s.sqlite3",
+        redis_url=redis_url,
+    )
+    client = redis.Redis.from_url(redis_url)
+    queue_key = backend.jobs.huey.storage.queue_key
+    client.set(queue_key, "not a list")  # LPUSH fails after the claims were set: undone
+    answers = _deliver_at_once(backend, [f"inv-{i}" for i in range(12)])
+    assert [a.status_code for a in answers] == [503] * 12
+    assert client.keys("payverify.delivery.*") == []
+    client.delete(queue_key)
+    retried = _deliver_at_once(backend, [f"inv-{i}" for i in range(12)])
+    assert [a.get_json()["duplicate"] for a in retried] == [False] * 12
+    assert len(client.keys("payverify.delivery.*")) == 12
+    assert backend.jobs.huey.pending_count() == 12
+    assert 0 < client.ttl(b"payverify.delivery.zendesk:inv-0") <= 30 * 24 * 3600

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from connectors.store import SqlStore, create_store, migrate, normalize_url
 from connectors.store.ledger import LedgerError
 from connectors.store.metrics import MetricEventError
+from connectors.store.tables import deliveries
 from core.models import Case, Decision, Extracted, Scenario, Tier, Verdict
 from core.ports import Store
 
@@ -326,3 +327,30 @@ def test_pending_follow_ups_are_found_by_billing_customer(store: SqlStore) -> No
     assert [f.ticket_id for f in store.pending_follow_ups_for_customer("demo", "cus_A")] == ["1"]
     assert store.pending_follow_ups_for_customer("demo", "cus_B") == []
     assert store.pending_follow_ups_for_customer("other-install", "cus_A") == []
+
+
+def test_many_deliveries_are_claimed_in_one_call_each_once(store: SqlStore) -> None:
+    keys = [f"zendesk:batch-{i}" for i in range(30)]
+    # Eight batches race over the same keys (each in its own order, one key twice in each).
+    results = _race(8, lambda n: store.claim_deliveries([*keys[n:], *keys[:n], keys[n]]))
+    claimed = [key for result in results for key in result]
+    assert sorted(claimed) == sorted(keys)  # every key claimed, by exactly one batch
+    assert store.claim_deliveries(keys) == []
+    assert store.claim_deliveries(["zendesk:new", keys[0], "zendesk:new"]) == ["zendesk:new"]
+
+
+def test_claims_roll_back_when_what_they_guard_fails(store: SqlStore) -> None:
+    seen: list[list[str]] = []
+
+    def queue_down(connection: Any, claimed: list[str]) -> None:
+        seen.append(claimed)
+        job = {"key": "job:written-first", "created_at": datetime.now(UTC)}
+        connection.execute(deliveries.insert().values(**job))  # same transaction: undone too
+        raise ConnectionError("queue unavailable")
+
+    assert store.claim_delivery("zendesk:old") is True
+    with pytest.raises(ConnectionError):
+        store.claim_deliveries(["zendesk:a", "zendesk:old", "zendesk:b"], then=queue_down)
+    assert seen == [["zendesk:a", "zendesk:b"]]  # called inside, with the new ones only
+    assert store.claim_delivery("job:written-first") is True
+    assert store.claim_deliveries(["zendesk:a", "zendesk:b"]) == ["zendesk:a", "zendesk:b"]

@@ -1,0 +1,112 @@
+"""Group commit for webhook deliveries: one durable write claims and queues many at once.
+
+Each accepted delivery needs its claim (so a repeat is recognised) and its job to be durable
+before the helpdesk gets 202. Written one request at a time, those writes are most of the
+webhook's cost (docs/BENCHMARKS.md). Here request threads hand their delivery to one writer
+thread per process, which commits everything handed in while its previous commit ran, in one
+transaction (or one Redis script), then wakes the waiting threads: the more requests arrive
+at once, the more each commit carries, and an idle server adds no wait at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 500
+WAIT_SECONDS = 10.0  # a request gives up (503, the helpdesk delivers again) after this
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A webhook delivery to claim, with the serialized job that runs it."""
+
+    key: str
+    job: bytes
+
+
+Commit = Callable[[Sequence[Delivery]], Sequence[bool]]
+
+
+class QueueUnavailable(Exception):
+    """The batch holding this delivery was not committed: nothing of it was kept."""
+
+
+@dataclass
+class _Batch:
+    items: list[Delivery] = field(default_factory=list)
+    done: threading.Event = field(default_factory=threading.Event)
+    claimed: Sequence[bool] = ()
+    error: BaseException | None = None
+
+
+class GroupCommit:
+    """Claims and queues deliveries through `commit`, many per call, from a writer thread.
+
+    `commit(items)` must be all or nothing: it returns, per item, True when this call claimed
+    the delivery and queued its job, False when the delivery was claimed before (a repeat, in
+    this batch or earlier); when it raises, no claim and no job of the batch may remain.
+    """
+
+    def __init__(self, commit: Commit, *, max_batch: int = MAX_BATCH) -> None:
+        self._commit = commit
+        self._max_batch = max_batch
+        self._ready = threading.Condition()
+        self._open = _Batch()
+        self._sealed: deque[_Batch] = deque()  # full batches waiting for the writer
+        self._writer: threading.Thread | None = None
+        self._pid = 0
+
+    def submit(self, delivery: Delivery, timeout: float = WAIT_SECONDS) -> bool:
+        """Wait until the delivery is durable; True when it is new, False for a repeat."""
+        with self._ready:
+            self._start_writer()
+            batch = self._open
+            batch.items.append(delivery)
+            index = len(batch.items) - 1
+            if len(batch.items) >= self._max_batch:  # full: later arrivals start the next one
+                self._sealed.append(batch)
+                self._open = _Batch()
+            self._ready.notify()
+        if not batch.done.wait(timeout):
+            raise QueueUnavailable("the queue did not answer in time")
+        if batch.error is not None:
+            raise QueueUnavailable(str(batch.error)) from batch.error
+        return bool(batch.claimed[index])
+
+    def _start_writer(self) -> None:
+        # gunicorn forks its workers: a writer thread started before the fork is not in the
+        # child, so each process starts its own on first use.
+        if self._writer is not None and self._pid == os.getpid() and self._writer.is_alive():
+            return
+        self._pid = os.getpid()
+        self._writer = threading.Thread(target=self._write, name="payverify-intake", daemon=True)
+        self._writer.start()
+
+    def _next_batch(self) -> _Batch:
+        with self._ready:
+            while not self._sealed and not self._open.items:
+                self._ready.wait()
+            if self._sealed:
+                return self._sealed.popleft()
+            batch, self._open = self._open, _Batch()
+            return batch
+
+    def _write(self) -> None:
+        while True:
+            batch = self._next_batch()
+            try:
+                claimed = list(self._commit(batch.items))
+                if len(claimed) != len(batch.items):
+                    raise RuntimeError(f"commit answered {len(claimed)} of {len(batch.items)}")
+                batch.claimed = claimed
+            except Exception as exc:  # noqa: BLE001 - every waiting request must hear of it
+                log.error("could not queue %d deliveries: %s", len(batch.items), exc)
+                batch.error = exc
+            batch.done.set()
