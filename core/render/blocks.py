@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 # A block is (kind, first, second): ("p", text, None), ("heading", text, None),
-# ("items", [text, ...], None), ("summary", [(label, value), ...], None),
+# ("items", [text, ...], None), ("summary", [(label, value, is first, is last), ...], None),
 # ("button", label, url), ("links", [(label, url), ...], None), ("signoff", closing, [line, ...]).
 Block = tuple[str, Any, Any]
 
@@ -37,10 +37,16 @@ class Blocks:
         return ""
 
     def summary(self, rows: Iterable[tuple[str, str] | None]) -> str:
-        """A label/value box (nothing when it has no row); None rows are left out."""
+        """A label/value box (nothing when it has no row); None rows are left out.
+
+        Each row is kept as (label, value, is first, is last): the box pads its first and
+        last rows more than the others.
+        """
         kept = [row for row in rows if row]
+        last = len(kept) - 1
         if kept:
-            self.blocks.append(("summary", kept, None))
+            rows_at = [(k, v, i == 0, i == last) for i, (k, v) in enumerate(kept)]
+            self.blocks.append(("summary", rows_at, None))
         return ""
 
     def button(self, label: str, url: str) -> str:
@@ -54,8 +60,11 @@ class Blocks:
         return ""
 
     def signoff(self, closing: str, lines: Iterable[str]) -> str:
-        """The closing words and the signature lines."""
-        self.blocks.append(("signoff", closing, list(lines)))
+        """The closing words and the signature lines (the first one, the signer, in bold)."""
+        signature = list(lines)
+        if not signature:
+            raise ValueError("a signoff needs at least one signature line")
+        self.blocks.append(("signoff", closing, signature))
         return ""
 
 
@@ -72,7 +81,7 @@ def plain_text(blocks: list[Block], label_value: str) -> str:
         elif kind == "items":
             out.append("\n".join([f"- {entry}" for entry in first]))
         elif kind == "summary":
-            out.append("\n".join([label_value % {"label": k, "value": v} for k, v in first]))
+            out.append("\n".join([label_value % {"label": k, "value": v} for k, v, *_ in first]))
         elif kind == "button":
             out.append(label_value % {"label": first, "value": second})
         elif kind == "links":

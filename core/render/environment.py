@@ -31,13 +31,19 @@ DOMAIN = "messages"
 # content: the reply's wording, evaluated once into blocks (sentences carry text and HTML);
 # html: the note and the email layout (autoescaped).
 Kind = Literal["content", "html"]
-_PLAIN_CALLABLES = (
-    FunctionType,
-    BuiltinFunctionType,
-    MethodType,
-    partial,
-    type(lru_cache(maxsize=1)(len)),
-)
+# Callables that can carry Jinja's `pass_context`-style marker, in their __dict__.
+_MARKABLE = (FunctionType, partial, type(lru_cache(maxsize=1)(len)))
+
+
+def _plain(obj: Any) -> bool:
+    """True for a function, method or builtin that Jinja would call as it is."""
+    kind = type(obj)
+    if kind is BuiltinFunctionType:
+        return True  # a builtin (bound list.append too) cannot carry the marker
+    if kind is MethodType:
+        obj = obj.__func__
+        kind = type(obj)
+    return kind in _MARKABLE and "jinja_pass_arg" not in obj.__dict__
 
 
 class _Context(Context):
@@ -51,7 +57,7 @@ class _Context(Context):
     """
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
-        if type(__obj) in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
+        if _plain(__obj):
             if kwargs:
                 kwargs.pop("_block_vars", None)
                 kwargs.pop("_loop_vars", None)

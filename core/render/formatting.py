@@ -82,6 +82,7 @@ def first_name(full_name: str | None) -> str:
     return name
 
 
+@lru_cache(maxsize=4096)
 def safe_url(url: str | None) -> str:
     """The URL when it is an absolute http(s) link, else "" (never a javascript: link)."""
     if not url:
