@@ -1,13 +1,15 @@
 """Time spent rendering the reply (subject + HTML + text) and the agent's note, per case.
 
-    .venv/bin/python bench/render.py [--seconds 5] [--dir tests/corpus/cases] [--profile]
+    .venv/bin/python bench/render.py [--seconds 5] [--dir tests/corpus/cases] [--cold] [--profile]
 
 Decides every case of the folder once (`decide(case, messages=False)`), then renders the
 reply and the note of every payment claim over and over for the given time, on one core,
 and prints mean, p50 and p99 microseconds per case (reply + note), per reply and per note,
 in wall-clock time and in this thread's CPU time (what other processes take is left out).
 Cases that are not payment claims get no reply; the mean over the whole corpus counts them
-as zero and is printed too. `--profile` prints the top functions of a cProfile run instead.
+as zero and is printed too. The corpus repeats, so amounts, dates and links come from the
+formatters' caches after the first round; `--cold` empties those caches before every case,
+as a stream of new tickets would. `--profile` prints the top functions of a cProfile run.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from core.casefile import parse_case
 from core.decide import decide
 from core.policy import DEFAULT_POLICY
 from core.render import render_note, render_reply
+from core.render.formatting import clear_caches
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,7 +53,7 @@ def once(pairs: list[tuple]) -> None:
         render_note(case, decision, DEFAULT_POLICY)
 
 
-def timed(pairs: list[tuple], seconds: float) -> dict[str, list[float]]:
+def timed(pairs: list[tuple], seconds: float, cold: bool = False) -> dict[str, list[float]]:
     """Per-case seconds of render_reply and render_note, wall clock and CPU, over `seconds`.
 
     CPU time (this thread's) leaves out the time other processes take the core from us,
@@ -61,6 +64,8 @@ def timed(pairs: list[tuple], seconds: float) -> dict[str, list[float]]:
     started = clock()
     while clock() - started < seconds:
         for case, decision in pairs:
+            if cold:
+                clear_caches()
             c0 = cpu()
             t0 = clock()
             render_reply(case, decision, DEFAULT_POLICY, decision.language)
@@ -87,6 +92,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--dir", type=Path, default=ROOT / "tests" / "corpus" / "cases")
+    parser.add_argument("--cold", action="store_true", help="no cached amounts, dates, links")
     parser.add_argument("--profile", action="store_true", help="cProfile instead of timing")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
@@ -95,7 +101,7 @@ def main() -> None:
     once(pairs)  # warm-up: template compilation, catalogs, formatters
     print(
         f"python {platform.python_version()} · {platform.machine()} · {len(pairs)} payment "
-        f"claims of {total} cases from {args.dir}"
+        f"claims of {total} cases from {args.dir}{' · cold formatter caches' if args.cold else ''}"
     )
     if args.profile:
         profiler = cProfile.Profile()
@@ -106,7 +112,7 @@ def main() -> None:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         return
-    runs = timed(pairs, args.seconds)
+    runs = timed(pairs, args.seconds, args.cold)
     both = [r + n for r, n in zip(runs["reply"], runs["note"], strict=True)]
     print(line("reply + note", both))
     print(line("  reply", runs["reply"]))

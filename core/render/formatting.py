@@ -15,6 +15,8 @@ from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
 
+from core.render.money import CurrencyFormatter, currency_formatter
+
 # Words that can open a requester's name without being their first name.
 _HONORIFICS = frozenset(
     [
@@ -105,25 +107,41 @@ def dashboard_url(template: str, object_id: str) -> str:
     return safe_url(template.replace("{id}", quote(str(object_id), safe="")))
 
 
+# Every cache of formatted text, for clear_caches().
+_CACHES: list[Any] = [safe_url, dashboard_url]
+
+
+def clear_caches() -> None:
+    """Forget every formatted amount, date and checked link (a benchmark of new tickets)."""
+    for cache in _CACHES:
+        cache.cache_clear()
+
+
 def template_helpers(locale_name: str) -> dict[str, Callable[..., Any]]:
     """The formatting functions a language's templates call, bound to its locale.
 
     They give what money(), day() and number() give, with the locale's CLDR patterns
-    looked up once (babel's format_currency and format_date look them up on every call)
-    and each amount and day formatted once per process (bounded caches).
+    prepared once (babel's format_currency and format_date look them up on every call;
+    core/render/money.py) and each amount and day formatted once (bounded caches).
     https://babel.pocoo.org/en/latest/api/numbers.html#babel.numbers.NumberPattern
     """
     locale = Locale.parse(locale_name)
-    currency_pattern = locale.currency_formats["standard"]
     date_pattern = locale.date_formats["long"]
+
+    currencies: dict[str, CurrencyFormatter] = {}
 
     @lru_cache(maxsize=4096)
     def locale_money(amount: Decimal, currency: str) -> str:
-        return currency_pattern.apply(amount, locale, currency=currency)
+        write = currencies.get(currency)
+        if write is None:
+            write = currencies[currency] = currency_formatter(locale, currency)
+        return write(amount)
 
     @lru_cache(maxsize=4096)
     def locale_date(value: date) -> str:
         return date_pattern.apply(value, locale)
+
+    _CACHES.extend([locale_money, locale_date])
 
     def locale_day(value: date | datetime | None) -> str:
         if value is None:
