@@ -46,7 +46,7 @@ def _plain(obj: Any) -> bool:
     return kind in _MARKABLE and "jinja_pass_arg" not in obj.__dict__
 
 
-class _Context(Context):
+class RenderContext(Context):
     """Jinja's context with a direct path for calls to plain functions and methods.
 
     Jinja routes every call in a template through `Context.call`, which probes the
@@ -70,7 +70,7 @@ class _Context(Context):
         return super().call(__obj, *args, **kwargs)
 
 
-class _Environment(Environment):
+class RenderEnvironment(Environment):
     """Jinja's environment with the direct-call context and flat template globals.
 
     Jinja layers a template's globals over the environment's in a ChainMap, which every
@@ -79,7 +79,7 @@ class _Environment(Environment):
     never changed after (as Jinja asks), so a plain dict merged once gives the same names.
     """
 
-    context_class = _Context
+    context_class = RenderContext
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         """The environment's globals with the template's own over them, merged once."""
@@ -125,7 +125,7 @@ def label_value(language: str) -> str:
 @lru_cache(maxsize=2 * len(SUPPORTED_LANGUAGES))
 def environment(language: str, kind: Kind) -> Environment:
     """The environment for one language: HTML autoescapes, the content pass does not."""
-    env = _Environment(
+    env = RenderEnvironment(
         loader=FileSystemLoader(str(templates_dir())),
         # The content pass escapes nothing: its sentences carry their text and HTML forms,
         # and plain text is never HTML (escaping it would show `&amp;` to the customer).

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
+from babel import Locale
+from babel.numbers import format_currency
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jinja2 import DictLoader, pass_context
+from markupsafe import escape
 
 from core.models import Case, Decision, Reply
 from core.policy import Policy, ReplyPolicy
 from core.render import render_draft_note, render_note, render_reply
+from core.render.environment import RenderEnvironment, environment
 from core.render.formatting import first_name
+from core.render.money import currency_formatter
 
 LANGS = ["en", "es", "pt", "fr", "de"]
 NBSP = {"\xa0": " ", "\u202f": " "}
@@ -563,3 +572,84 @@ def test_every_sample_claim_renders_in_every_language(samples_dir: Path) -> None
                     assert (invoice.number or invoice.id) in reply.text
             assert_plain(reply)
             assert_well_formed(render_note(case, decision, POLICY, lang))
+
+
+# ----------------------------------------------------------------------------- fast paths
+MONEY_LOCALES = ["en_US", "es_ES", "pt_BR", "fr_FR", "de_DE", "de_CH", "hi_IN", "ja_JP"]
+CURRENCIES = ["EUR", "USD", "GBP", "CHF", "BRL", "MXN", "JPY", "KWD", "INR", "CAD"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    locale=st.sampled_from(MONEY_LOCALES),
+    currency=st.sampled_from(CURRENCIES),
+    amount=st.decimals(min_value=0, max_value=10**13, places=4, allow_nan=False),
+)
+def test_prepared_currency_format_is_babels(locale: str, currency: str, amount: Decimal) -> None:
+    write = currency_formatter(Locale.parse(locale), currency)
+    assert write.__name__ == "prepared"  # the fast path, not Babel's fallback
+    assert write(amount) == format_currency(amount, currency, locale=locale)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("verdict", list(SCENARIOS))
+def test_text_twin_says_what_the_html_says(verdict: str, lang: str) -> None:
+    case, decision = scenario(verdict, lang)
+    reply = render_reply(case, decision, POLICY)
+    visible = re.sub(r"<[^>]+>", "\n", reply.html.split("<body", 1)[1])
+    content = {line.strip() for line in visible.splitlines() if line.strip()}
+    content = {plain(c.replace("&amp;", "&").replace("&#39;", "'")) for c in content}
+    for line in reply.text.splitlines():
+        line = plain(line.removeprefix("- "))
+        if not line or line in content:
+            continue
+        # A summary row, a button or a link: "label: value" is two cells (or a link) in HTML.
+        label, _, value = line.rpartition(": ")
+        assert label.strip() in content and value in content | {HOSTED}, line
+
+
+def test_translations_are_not_escaped_but_customer_text_is() -> None:
+    case, decision = scenario("failed", "fr", name="O'Brien <b>")
+    reply = render_reply(case, decision, POLICY)
+    # The French wording has apostrophes of its own ("n'a pas abouti"): kept as typed in
+    # the body, where sentences come from the catalog (the subject is escaped as text).
+    body = reply.html.split('<td style="padding:24px 24px 28px 24px;">', 1)[1]
+    assert "&#39;" not in body.replace("O&#39;Brien", "") and "n'a pas abouti" in body
+    assert "Bonjour O&#39;Brien," in reply.html and "Bonjour O'Brien," in reply.text
+
+
+def test_constant_sentences_are_translated_when_compiled() -> None:
+    env = environment("fr", "html")
+    source = '{{ _("Invoice") }}|{{ _("Invoice %(invoice)s", invoice=number) }}'
+    compiled = env.compile(source, raw=True)
+    assert "yield 'Facture|'" in compiled and compiled.count("context.call(") == 1
+    assert env.from_string(source).render(number="<b>") == "Facture|Facture &lt;b&gt;"
+    # Placeholders without values: left to run time, which names the missing one.
+    with pytest.raises(KeyError, match="invoice"):
+        env.from_string('{{ _("Invoice %(invoice)s") }}').render()
+
+
+def test_functions_asking_for_the_context_still_get_it() -> None:
+    @pass_context
+    def who(context: Any) -> str:
+        return context["name"]
+
+    env = RenderEnvironment(loader=DictLoader({"t": "{{ who() }} {{ upper(name) }}"}))
+    env.globals.update(who=who, upper=str.upper)
+    assert env.get_template("t").render(name="ana") == "ana ANA"
+
+
+def test_reply_and_note_of_different_decisions_do_not_share_facts() -> None:
+    case, decision = scenario("not_found", "en")
+    escalated = revise(decision, **{"escalate": True, "follow_up_hours": 24})
+    render_reply(case, decision, POLICY)
+    assert "Not escalated" not in render_note(case, escalated, POLICY)
+    assert "Not escalated" in render_note(case, decision, POLICY)
+
+
+def test_html_escapes_every_variable_the_layout_shows() -> None:
+    hostile = Policy(reply=ReplyPolicy(company_name="A&B <Co>", team_name="T&T"))
+    case, decision = scenario("partial", "en")
+    reply = render_reply(case, decision, hostile)
+    assert str(escape("A&B <Co>")) in reply.html and "A&B <Co>" not in reply.html
+    assert "<strong>T&amp;T</strong>" in reply.html and "T&T" in reply.text
