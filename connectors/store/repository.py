@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from connectors.store import migrate
+from connectors.store.columns import UtcDateTime
 from connectors.store.engine import _WRITE, make_engine, reading, writing
 from connectors.store.follow_ups import FollowUps
 from connectors.store.ledger import CreditLedger
@@ -20,6 +21,19 @@ from connectors.store.upsert import insert_if_absent
 from core.errors import ExternalError
 from core.models import Case, Decision
 from core.ports import VerificationRecord
+
+# One statement of fixed text whatever the batch size (compiled once, then cached): the keys
+# travel as one JSON array. "WHERE true" keeps SQLite from reading ON CONFLICT as a join
+# clause (https://www.sqlite.org/lang_upsert.html, "Parsing Ambiguity").
+_CLAIM_MANY_SQLITE = sa.text(
+    "INSERT INTO deliveries (key, created_at) SELECT value, :at FROM json_each(:keys) "
+    "WHERE true ON CONFLICT (key) DO NOTHING RETURNING key"
+).bindparams(sa.bindparam("at", type_=UtcDateTime))
+_CLAIM_MANY_POSTGRES = sa.text(
+    "INSERT INTO deliveries (key, created_at) "
+    "SELECT value, :at FROM json_array_elements_text(CAST(:keys AS json)) "
+    "ON CONFLICT (key) DO NOTHING RETURNING key"
+).bindparams(sa.bindparam("at", type_=UtcDateTime))
 
 
 def _on_sqlite(connection: sa.Connection) -> bool:
@@ -149,7 +163,6 @@ class SqlStore(CreditLedger, FollowUps, Metrics):
         unique = list(dict.fromkeys(keys))  # a repeat inside one batch is a duplicate
         if not unique:
             return []
-        now = datetime.now(UTC)
         with self.engine.connect() as connection:
             driver = connection.connection.driver_connection if _on_sqlite(connection) else None
             if driver is not None:
@@ -157,11 +170,9 @@ class SqlStore(CreditLedger, FollowUps, Metrics):
             try:
                 connection.execution_options(**{_WRITE: True})
                 with connection.begin():
-                    insert = (postgresql if driver is None else sqlite).insert(deliveries)
+                    claim = _CLAIM_MANY_SQLITE if driver is not None else _CLAIM_MANY_POSTGRES
                     rows = connection.execute(
-                        insert.values([{"key": key, "created_at": now} for key in unique])
-                        .on_conflict_do_nothing(index_elements=["key"])
-                        .returning(deliveries.c.key)
+                        claim, {"keys": json.dumps(unique), "at": datetime.now(UTC)}
                     )
                     inserted = {row[0] for row in rows}
                     claimed = [key for key in unique if key in inserted]
