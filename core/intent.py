@@ -31,23 +31,30 @@ PAID = _words(
     r"\b(?:payment|transfer|wire|debit|charge|ach)\b(?:[^.!?\n]|\.(?=\S)){0,60}?\b(?:was|were|has\s+been|have\s+been)\s+(?:already\s+|successfully\s+)?(?:authori[sz]ed|initiated|sent|made|taken|debited|completed|processed|submitted|approved|withdrawn|deducted|scheduled)\b",
     r"\b(?:sent|mailed)\s+(?:a|the|our|my)\s+(?:check|cheque|payment|transfer|wire)\b",
     r"\b(?:pi|ch|py)_[A-Za-z0-9]{8,}\b",
+    r"\b(?:it|payment|check|cheque|transfer|wire|money|funds)\s+(?:has\s+)?(?:already\s+)?cleared\b",
     # es
     r"\b(?:pagu[ée]|pagamos|hemos\s+pagado|he\s+pagado|ya\s+(?:he\s+|hemos\s+)?pagad[oa]|abon[ée]|abonamos|hemos\s+abonado|he\s+abonado"
     r"|transfer[íi]|transferimos|hice\s+(?:una|la|el)\s+(?:transferencia|pago|ingreso)|realic[ée]\s+(?:el|un|la)\s+(?:pago|transferencia)"
     r"|hicimos\s+(?:una|la|el)\s+(?:transferencia|pago)|(?:me|nos)\s+(?:han\s+)?(?:cobrado|cobraron|cargaron|descontaron)|se\s+(?:me|nos)\s+cobr[óo]"
     r"|ya\s+est[áa]\s+pagad[oa]|fue\s+pagad[oa]|mi\s+pago|el\s+pago\s+que\s+(?:hice|realic[ée])"
-    r"|se\s+(?:me\s+|nos\s+)?(?:carg[óo]|cobr[óo]|descont[óo]|pas[óo]\s+el\s+(?:cargo|recibo|cobro))|(?:cargo|cobro|recibo)\s+(?:de\s+la\s+)?domiciliaci[óo]n)\b",
+    r"|se\s+(?:me\s+|nos\s+)?(?:carg[óo]|cobr[óo]|descont[óo]|pas[óo]\s+el\s+(?:cargo|recibo|cobro))|(?:cargo|cobro|recibo)\s+(?:de\s+la\s+)?domiciliaci[óo]n"
+    r"|(?:me|nos)\s+(?:lo|la|los|las)\s+(?:han\s+)?(?:cobrado|cobraron|cargaron|descontaron|debitaron)|(?:el\s+banco\s+)?me\s+(?:descont[óo]|debit[óo])"
+    r"|(?:realic[ée]|realizamos|efectu[ée]|efectuamos|hemos\s+(?:hecho|realizado|efectuado)|he\s+(?:hecho|realizado|efectuado))\s+(?:\w+\s+){0,2}(?:pago|pagos|transferencia|ingreso|dep[óo]sito|abono)"
+    r"|deposit[ée]|depositamos|cancel[ée]\s+la\s+(?:factura|cuota))\b",
     # pt
     r"\b(?:paguei|pagamos|j[áa]\s+(?:foi\s+)?pag[oa]|foi\s+pag[oa]|quitei|quitamos|transferi|transferimos|fiz\s+(?:o|um|uma|a)\s+(?:pagamento|transfer[êe]ncia|pix|ted)"
-    r"|fizemos\s+(?:o|um|uma|a)\s+(?:pagamento|transfer[êe]ncia|pix|ted)|efetuei\s+(?:o|um)\s+pagamento|efetuamos|(?:foi|foram)\s+(?:debitad[oa]s?|cobrad[oa]s?|descontad[oa]s?)|me\s+cobraram|meu\s+pagamento|o\s+pagamento\s+que\s+fiz)\b",
+    r"|fizemos\s+(?:o|um|uma|a)\s+(?:pagamento|transfer[êe]ncia|pix|ted)|efetuei\s+(?:o|um)\s+pagamento|efetuamos|(?:foi|foram)\s+(?:debitad[oa]s?|cobrad[oa]s?|descontad[oa]s?)|me\s+cobraram|meu\s+pagamento|o\s+pagamento\s+que\s+fiz"
+    r"|j[áa]\s+(?:paguei|pagamos|transferi|efetuei)|efetuei\s+(?:a|uma)\s+transfer[êe]ncia|(?:foi|foram)\s+(?:paga|pagas|pago|pagos|quitad[oa]s?))\b",
     # fr
     r"(?:\bj['’ ]?ai|\bnous\s+(?:l['’])?avons|\bon\s+a|\bje\s+l['’]ai|\bl['’](?:ai|avons))\s+(?:bien\s+|d[ée]j[àa]\s+)?(?:pay[ée]|r[ée]gl[ée]|vir[ée]|effectu[ée]|envoy[ée]\s+(?:un|le|mon|notre)\s+(?:ch[èe]que|virement|paiement)|fait\s+(?:un|le)\s+(?:virement|paiement))",
     r"\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement)\s+(?:\S+\s+){0,4}(?:effectu[ée]|envoy[ée]|pass[ée]|d[ée]bit[ée])\b",
+    r"(?:\bj['’ ]?ai|\bnous\s+avons)\s+(?:bien\s+|d[ée]j[àa]\s+)?(?:acquitt[ée]|vers[ée]|sold[ée]|transf[ée]r[ée])",
     r"\b(?:a|ont|avait)\s+(?:bien\s+)?(?:[ée]t[ée]\s+)?(?:d[ée]bit[ée]e?s?|pr[ée]lev[ée]e?s?|pay[ée]e?s?|r[ée]gl[ée]e?s?)\b|\bd[ée]j[àa]\s+(?:pay[ée]e?|r[ée]gl[ée]e?)\b|\bmon\s+(?:paiement|virement)\b",
     # de
     r"\b(?:bezahlt|gezahlt|(?:[üu]|ue)berwiesen|beglichen|abgebucht|angezahlt|eingezahlt|abgezogen|eingezogen)\b",
     r"\b(?:zahlung|(?:[üu]|ue)berweisung|lastschrift|abbuchung)\b(?:[^.!?\n]|\.(?=\S)){0,60}?\b(?:ausgef[üu]hrt|get[äa]tigt|veranlasst|erfolgt|eingel[öo]st)\b",
     r"\b(?:meine|unsere)\s+(?:zahlung|[üu]berweisung)\b",
+    r"\b(?:abgegangen|per\s+dauerauftrag|dauerauftrag|gutgeschrieben\s+worden)\b",
 )
 _NEGATED_PAID = _words(
     r"\b(?:not|n't|never|haven't|hasn't|didn't|no|yet\s+to)\s+(?:\w+\s+){0,2}(?:paid|pay|settled)\b",
@@ -63,20 +70,26 @@ UNPAID_STATUS = _words(
     r"|(?:shows?|showing|marked|listed|appears?)\s+(?:it\s+)?(?:as\s+)?(?:unpaid|open|due|outstanding|overdue|pending|not\s+paid)"
     r"|reminders?|dunning|late\s+(?:fee|notice)|overdue\s+notice|final\s+notice|collections?|suspend\w*|restrict\w*|block\w*|locked|deactivat\w*"
     r"|(?:not|n't)\s+(?:been\s+)?(?:received|applied|registered|reflected|credited|recorded|updated|showing|show\s+up|shown|recognized|marked)"
-    r"|past-due\s+banner|balance\s+due|amount\s+due|still\s+(?:owe|owing))\b",
+    r"|past-due\s+banner|balance\s+due|amount\s+due|still\s+(?:owe|owing)|uncollectible|declined|rejected|failed|bounced|charged\s+back|chargeback"
+    r"|in\s+collections?|disputed|says\s+(?:it|the\s+invoice)\s+is\s+(?:unpaid|open|due|overdue|outstanding))\b",
     # es
     r"\b(?:pendientes?|siguen?\s+(?:apareciendo|pendiente|abierta|sin\s+pagar|como)|impagad[oa]s?|no\s+pagad[oa]s?|sin\s+pagar|vencid[oa]s?|recordatorios?|aviso|reclamaci[óo]n"
     r"|suspend\w*|suspensi[óo]n|bloque\w*|cortar\s+el\s+servicio|no\s+(?:me\s+)?(?:aparece|se\s+refleja|figura|consta|lo\s+veo|ha\s+llegado|se\s+ha\s+aplicado|lo\s+han\s+recibido|se\s+ha\s+podido)"
-    r"|como\s+(?:abierta|pendiente|impagada|no\s+pagada)|en\s+mora|deuda)\b",
+    r"|como\s+(?:abierta|pendiente|impagada|no\s+pagada)|en\s+mora|deuda|impag[oa]s?|rechazad[oa]s?|devuelt[oa]s?|fallid[oa]s?|moros[oa]"
+    r"|no\s+se\s+(?:ha\s+)?(?:podido|pudo)\s+(?:completar|procesar|cobrar)|sigue\s+saliendo|(?:sale|salen|aparece|aparecen|figura|figuran)\s+como|contracargo|impugnad[oa]|corte)\b",
     # pt
     r"\b(?:em\s+aberto|pendentes?|por\s+pagar|contestad[oa]|n[ãa]o\s+(?:paga|pago|consta|aparece|foi\s+(?:reconhecid[oa]|compensad[oa]|identificad[oa]|baixad[oa]|confirmad[oa]|registrad[oa])|caiu|compensou)"
-    r"|vencid[oa]s?|atrasad[oa]s?|lembretes?|aviso\s+de\s+cobran[çc]a|cobran[çc]a|bloque\w*|suspens\w*|continuam?\s+(?:em\s+aberto|pendentes?|como|vencid[oa]s?)|inadimpl\w*)\b",
+    r"|vencid[oa]s?|atrasad[oa]s?|lembretes?|aviso\s+de\s+cobran[çc]a|cobran[çc]a|bloque\w*|suspens\w*|continuam?\s+(?:em\s+aberto|pendentes?|como|vencid[oa]s?)|inadimpl\w*"
+    r"|em\s+atraso|em\s+d[íi]vida|contesta[çc][ãa]o|recusad[oa]s?|devolvid[oa]s?|falhou|n[ãa]o\s+foi\s+aprovad[oa]|chargeback)\b",
     # fr
     r"\b(?:impay[ée]e?s?|non\s+pay[ée]e?|non\s+r[ée]gl[ée]e?|en\s+attente|toujours\s+(?:ouverte?|due|en\s+attente|affich[ée]e?)|en\s+retard|relances?|rappels?|mise\s+en\s+demeure"
-    r"|suspen\w*|bloqu\w*|pas\s+(?:encore\s+)?(?:[ée]t[ée]\s+)?(?:re[çc]u|pris\s+en\s+compte|enregistr[ée]|cr[ée]dit[ée]|appara[îi]t)|de\s+nouveau\s+impay[ée]e?|contest[ée])\b",
+    r"|suspen\w*|bloqu\w*|pas\s+(?:encore\s+)?(?:[ée]t[ée]\s+)?(?:re[çc]u|pris\s+en\s+compte|enregistr[ée]|cr[ée]dit[ée]|appara[îi]t)|de\s+nouveau\s+impay[ée]e?|contest[ée]e?s?|en\s+souffrance|[ée]chou[ée]|[ée]chec|refus[ée]e?|rejet[ée]e?"
+    r"|reste\s+[àa]\s+payer|solde\s+d[ûu]|non\s+r[ée]gl[ée]e?s?)\b",
     # de
     r"\b(?:offen|offene[nrs]?|unbezahlt|ausstehend|[üu]berf[äa]llig|mahnung\w*|zahlungserinnerung\w*|erinnerung\w*|gesperrt|sperrung|gemahnt"
-    r"|nicht\s+(?:angekommen|eingegangen|verbucht|zugeordnet|gutgeschrieben|erfasst|sichtbar)|noch\s+(?:offen|nicht\s+(?:bezahlt|verbucht|eingegangen))|inkasso)\b",
+    r"|nicht\s+(?:angekommen|eingegangen|verbucht|zugeordnet|gutgeschrieben|erfasst|sichtbar)|noch\s+(?:offen|nicht\s+(?:bezahlt|verbucht|eingegangen))|inkasso"
+    r"|mahnstufe|mahngeb(?:[üu]|ue)hr\w*|abgelehnt|fehlgeschlagen|zur(?:[üu]|ue)ckgebucht|r(?:[üu]|ue)cklastschrift|(?:ue|ü)berf(?:ae|ä)llig|offene\s+posten"
+    r"|nur\s+(?:\w+\s+){0,3}(?:verbucht|gutgeschrieben|angekommen|eingegangen))\b",
 )
 # The customer asks for confirmation that the payment arrived.
 CONFIRM = _words(

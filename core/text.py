@@ -44,7 +44,8 @@ _LOOKS_HTML = re.compile(
     r"<(?:p|div|br|span|a|b|i|strong|em|ul|ol|li|table|html|body|blockquote|font|script|style)\b",
     re.I,
 )
-_SPACES = re.compile(r"[ \t\u00a0\u2007\u2009\u202f]+")
+_SPACES = re.compile(r"[ \u00a0\u2007\u2009\u202f]+")
+_TABS = re.compile(r"[ \t]*\t[ \t]*")
 
 
 class _TextExtractor(HTMLParser):
@@ -65,6 +66,8 @@ class _TextExtractor(HTMLParser):
                 self._skip_stack.append(tag)
         if tag in _BLOCK_TAGS:
             self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append("\t")  # table cells stay apart: "RE-2025-0150" then "245,00 €"
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK_TAGS:
@@ -161,7 +164,7 @@ def strip_quoted(text: str) -> str:
 def message_text(value: str) -> str:
     """One customer message as plain text with quotes and signature removed."""
     text = strip_quoted(html_to_text(value))
-    text = _SPACES.sub(" ", text)
+    text = _TABS.sub("  ", _SPACES.sub(" ", text))
     return re.sub(r"\n\s*\n+", "\n", text).strip()
 
 

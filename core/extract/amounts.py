@@ -78,6 +78,9 @@ _AMOUNT = re.compile(
 )
 
 
+_CODE_AFTER = re.compile(rf"\s?({_CODE_RE})\b")
+
+
 def parse_number(raw: str) -> Decimal | None:
     """A number as written (`1.299,00`, `1,299.00`, `4 200,00`, `299.99`) as a Decimal."""
     raw = re.sub(r"[\s\u00a0\u202f\u2009'\u2019]", "", raw)
@@ -107,6 +110,10 @@ def find_amounts(text: str, language: str | None = None) -> list[ExtractedAmount
         if match.group("n3") and _looks_like_day_month(raw, text, match.end("n3")):
             continue  # "am 02.04. überwiesen": a date without its year
         currency = _currency(match)
+        # "$75.00 AUD", "275,00 $ CAD": the code after a symbol says which dollar it is.
+        code_after = _CODE_AFTER.match(text, match.end())
+        if code_after and (match.group("pre_sym") or match.group("post_sym")):
+            currency = code_after.group(1).upper()
         found.append(ExtractedAmount(amount=quantize(amount, currency), currency=currency))
     return distinct_amounts(found)
 

@@ -19,7 +19,9 @@ from core.extract.lexicon import (
     MONTHS,
     NUMBER_WORDS,
     OTHER_EVENT_WORDS,
-    PAYMENT_WORDS,
+    PT_SHORT_WEEKDAYS,
+    STRONG_PAYMENT_WORDS,
+    WEAK_PAYMENT_WORDS,
     WEEKDAYS,
 )
 from core.extract.trie import trie_pattern
@@ -168,13 +170,51 @@ def find_dates(text: str, language: str, created_at: datetime) -> list[DateMenti
     for pattern, days in _RELATIVE_WORDS if not words.isdisjoint(_RELATIVE_KEYS) else ():
         for m in pattern.finditer(text):
             add(m, base - timedelta(days=days), False)
+    for m in _DAY_ONLY.finditer(text) if has_digit else ():
+        add(m, _day_of_month(int(next(g for g in m.groups() if g)), base), True)
     for m in _WEEKDAY.finditer(text) if not words.isdisjoint(WEEKDAYS) else ():
         word = m[1].lower()
         if word in ("sun", "sat", "mon", "wed") and not m[1][0].isupper():
             continue  # "sun", "sat" are English words when not capitalised
+        if word in PT_SHORT_WEEKDAYS and not _portuguese_weekday(text, m, language):
+            continue
         back = (base.weekday() - WEEKDAYS[word]) % 7 or 7
         add(m, base - timedelta(days=back), False)
     return sorted(mentions, key=lambda d: d.start)
+
+
+# A day of the month alone: "on the 3rd", "el día 3", "no dia 5", "am 3." (this month or the last).
+_DAY_ONLY = re.compile(
+    r"\b(?:on\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b"
+    r"|(?:el\s+)?d[íi]a\s+(\d{1,2})\b(?!\s*(?:de\b|del\b|/|\.\d|-\d))"
+    r"|(?:no\s+|do\s+)?dia\s+(\d{1,2})\b(?!\s*(?:de\b|/|\.\d|-\d))"
+    r"|am\s+(\d{1,2})\.(?!\s*\d)(?!\d))",
+    re.I,
+)
+
+
+def _day_of_month(day: int, base: date) -> date | None:
+    """The latest such day of a month not after the ticket."""
+    year, month = base.year, base.month
+    for _ in range(3):
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            found = None
+        if found is not None and found <= base:
+            return found
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return None
+
+
+def _portuguese_weekday(text: str, m: re.Match[str], language: str) -> bool:
+    if language != "pt":
+        return False
+    after = text[m.end(1) : m.end(1) + 8].lower()
+    before = text[max(0, m.start(1) - 10) : m.start(1)].lower()
+    return after.startswith(("-feira", " feira", " passad")) or bool(
+        re.search(r"\b(?:na|nesta|última|ultima|desde|até|ate)\s+$", before)
+    )
 
 
 def _month_allowed(name: str, language: str) -> bool:
@@ -199,53 +239,93 @@ def _numeric(m: re.Match[str], language: str, base: date) -> date | None:
 
 
 _SENTENCE_BREAK = re.compile(r"[!?\n]|\.\s+(?=[A-ZÁÉÍÓÚÀÂÊÔÃÕÇÄÖÜ¿¡])")
+# Where one clause of a sentence ends: ", " and the conjunctions of the five languages.
+_CLAUSE_BREAK = re.compile(
+    r",\s|;\s|:\s|\s(?:and|but|while|although|because|so|y|pero|aunque|mientras|porque|e|mas|por[ée]m"
+    r"|enquanto|et|mais|alors\s+que|tandis\s+que|car|pourtant|und|aber|doch|w(?:ä|ae)hrend|weil|obwohl|trotzdem)\s",
+    re.I,
+)
 
 
 def find_payment_date(text: str, language: str, created_at: datetime) -> date | None:
-    """The day the customer says they paid, or None when the text does not say."""
+    """The day the customer says they paid, or None when the text does not say.
+
+    A date belongs to the payment when a paying verb ("paid", "pagué", "überwiesen") stands
+    in its clause; else when a paying noun ("payment", "transferencia") does and nothing else
+    (a reminder, what the portal shows today) is in that clause; else when a paying verb is
+    in its sentence and the date's own clause speaks of nothing else.
+    """
     mentions = find_dates(text, language, created_at)
     if not mentions:
         return None
-    payments, events = [], []
+    words: list[tuple[int, int, str]] = []
     for m in _TOKEN.finditer(text):
         kind = _word_kind(m.group(0).lower())
-        if kind == "payment":
-            payments.append(m.span())
-        elif kind == "event":
-            events.append(m.span())
-    best: tuple[int, int, int, date] | None = None
+        if kind:
+            words.append((m.start(), m.end(), kind))
+    best: tuple[tuple[int, int], int, int, date] | None = None
     for mention in mentions:
-        to_payment = _nearest(text, mention, payments)
-        if to_payment is None:
+        score = _association(text, mention, words)
+        if score is None:
             continue
-        to_event = _nearest(text, mention, events)
-        if to_event is not None and to_event < to_payment:
-            continue
-        key = (to_payment, 0 if mention.absolute else 1, mention.start, mention.day)
+        key = (score, 0 if mention.absolute else 1, mention.start, mention.day)
         if best is None or key < best:
             best = key
     return best[3] if best else None
 
 
-@lru_cache(maxsize=65536)
-def _word_kind(word: str) -> str | None:
-    """Whether a word names a payment or another event; words repeat, so this is cached."""
-    if PAYMENT_WORDS.fullmatch(word):
-        return "payment"
-    if OTHER_EVENT_WORDS.fullmatch(word):
-        return "event"
+def _association(
+    text: str, mention: DateMention, words: list[tuple[int, int, str]]
+) -> tuple[int, int] | None:
+    """How firmly a date is tied to the payment: (rule, distance), lower is firmer; None if not."""
+    sentence = _span(text, mention, _SENTENCE_BREAK)
+    clause = _span(text, mention, _CLAUSE_BREAK, within=sentence)
+
+    def nearest(kind: str, span: tuple[int, int]) -> int | None:
+        found = [
+            mention.start - end if end <= mention.start else start - mention.end
+            for start, end, k in words
+            if k == kind
+            and span[0] <= start
+            and end <= span[1]
+            and not (start < mention.end and mention.start < end)
+        ]
+        return min(found) if found else None
+
+    event_in_clause = nearest("event", clause) is not None
+    strong = nearest("strong", clause)
+    if strong is not None:
+        return (0, strong)
+    weak = nearest("weak", clause)
+    if weak is not None and not event_in_clause:
+        return (1, weak)
+    strong = nearest("strong", sentence)
+    if strong is not None and not event_in_clause and strong <= 200:
+        return (2, strong)
     return None
 
 
-def _nearest(text: str, mention: DateMention, spans: list[tuple[int, int]]) -> int | None:
-    """Characters between the mention and the nearest span in the same sentence."""
-    nearest = None
-    for start, end in spans:
-        if start < mention.end and mention.start < end:
-            continue
-        lo, hi = (end, mention.start) if end <= mention.start else (mention.end, start)
-        if _SENTENCE_BREAK.search(text, lo, min(len(text), hi + 1)) or hi - lo > 200:
-            continue
-        distance = hi - lo
-        nearest = distance if nearest is None else min(nearest, distance)
-    return nearest
+def _span(
+    text: str, mention: DateMention, breaks: re.Pattern[str], within: tuple[int, int] | None = None
+) -> tuple[int, int]:
+    """The stretch of text between the breaks around a mention (clause or sentence)."""
+    lo, hi = within or (0, len(text))
+    start = lo
+    # The lookahead of a sentence break needs the first letter after it: search one further.
+    for found in breaks.finditer(text, lo, min(len(text), mention.start + 1)):
+        if found.end() <= mention.start:
+            start = found.end()
+    after = breaks.search(text, mention.end, hi)
+    return start, after.start() if after else hi
+
+
+@lru_cache(maxsize=65536)
+def _word_kind(word: str) -> str | None:
+    """Whether a word is a paying verb, a paying noun or another event; cached (words repeat)."""
+    if STRONG_PAYMENT_WORDS.fullmatch(word):
+        return "strong"
+    if OTHER_EVENT_WORDS.fullmatch(word):
+        return "event"
+    if WEAK_PAYMENT_WORDS.fullmatch(word):
+        return "weak"
+    return None

@@ -34,6 +34,9 @@ MONTH_ONLY_IN = {
     "dez": ("pt", "de"),
 }
 
+# Short Portuguese weekday names are ordinary words elsewhere ("segunda cuota", "segunda via"):
+# they count only in Portuguese with "-feira" or a word that makes them a day (core/extract/dates.py).
+PT_SHORT_WEEKDAYS = frozenset({"segunda", "terça", "terca", "quarta", "quinta", "sexta"})
 WEEKDAYS: dict[str, int] = {}
 for _number, _names in enumerate(
     [
@@ -60,32 +63,51 @@ NUMBER_WORDS = {
     "acht": 8, "neun": 9, "zehn": 10,
 }  # fmt: skip
 
-# Words that say money was paid or left the customer's account.
-PAYMENT_WORDS = re.compile(
-    r"""\b(?:
-        paid|pay|payed|paying|wired|wire|transferred|transfer|sent|settled|debit|debited|charge|charged|deducted
-      | withdrawn|payment|remitted|processed|authori[sz]ed|initiated|ach|check|cheque|mailed
-      | pagu[ée]|pagado|pagada|pagamos|pagaste|pago|pagos|abon[ée]|abonado|abonamos|transfer[íi]|transferimos
-      | transferencia|ingreso|ingres[ée]|cargo|carg[óo]|cargado|cargaron|cobraron|cobrado|cobr[óo]|domiciliaci[óo]n
-      | realic[ée]|hice|hicimos
-      | paguei|pagou|pagamento|pagamos|quitei|quitado|transferi|transfer[êe]ncia|debitado|debitaram|d[ée]bito
-      | boleto|pix|ted|efetuei|efetuamos|fiz|fizemos|cobrad[oa]|d[ée]bito
-      | pay[ée]e?s?|r[ée]gl[ée]e?s?|r[ée]glement|vir[ée]|virement|pr[ée]lev[ée]e?|pr[ée]l[èe]vement|d[ée]bit[ée]e?
-      | paiement|effectu[ée]|r[ée]gler|ch[èe]que|envoy[ée]
-      | bezahlt|gezahlt|(?:[üu]|ue)berwiesen|(?:[üu]|ue)berweisung|abgebucht|lastschrift|beglichen|angezahlt|zahlung|eingezahlt
-      | eingezogen|ausgef[üu]hrt|get[äa]tigt|veranlasst
-    )\b""",
+# Verbs that say the customer paid or money left their account: they tie a date to the payment.
+STRONG_PAYMENT_WORDS = re.compile(
+    r"""(?:
+        paid|payed|wired|transferred|remitted|settled|debited|charged|deducted|withdrawn|mailed|deposited|cleared|cashed
+      | pagu[ée]|pagado|pagada|pagamos|pagaste|pagaron|abon[ée]|abonado|abonamos|transfer[íi]|transferimos|deposit[ée]
+      | depositamos|carg[óo]|cargaron|cargado|cobraron|cobrado|cobr[óo]|descontaron|descont[óo]|debit[óo]|realic[ée]
+      | realizamos|efectu[ée]|efectuamos|hice|hicimos
+      | paguei|pagou|pagaram|quitei|quitado|quitamos|transferi|debitado|debitada|debitaram|efetuei|efetuamos|fiz|fizemos
+      | cobrad[oa]|cobraram|descontad[oa]|compensad[oa]|caiu
+      | pay[ée]e?s?|r[ée]gl[ée]e?s?|vir[ée]e?s?|vers[ée]e?s?|acquitt[ée]e?s?|pr[ée]lev[ée]e?s?|d[ée]bit[ée]e?s?|effectu[ée]e?s?|encaiss[ée]e?s?
+      | bezahlt|gezahlt|(?:[üu]|ue)berwiesen|abgebucht|beglichen|angezahlt|eingezahlt|eingezogen|abgegangen|ausgef(?:[üu]|ue)hrt
+      | get(?:[äa]|ae)tigt|veranlasst|eingel(?:[öo]|oe)st
+    )""",
     re.I | re.X,
 )
+# Nouns of paying: a date next to one is the payment's only when nothing else claims it.
+WEAK_PAYMENT_WORDS = re.compile(
+    r"""(?:
+        payment|wire|transfer|debit|charge|processed|authori[sz]ed|initiated|ach|check|cheque|bacs|zelle
+      | pago|pagos|transferencia|ingreso|cargo|domiciliaci[óo]n|adeudo|dep[óo]sito|cuota|spei|oxxo
+      | pagamento|transfer[êe]ncia|d[ée]bito|boleto|pix|ted|multibanco
+      | paiement|virement|pr[ée]l[èe]vement|r[èe]glement|ch[èe]que|interac|acompte
+      | zahlung|(?:[üu]|ue)berweisung|lastschrift|dauerauftrag|rate|abbuchung|e-banking
+    )""",
+    re.I | re.X,
+)
+# Any word of paying (strong or weak).
+PAYMENT_WORDS = re.compile(
+    rf"\b(?:{STRONG_PAYMENT_WORDS.pattern}|{WEAK_PAYMENT_WORDS.pattern})\b", re.I | re.X
+)
 
-# Events a date may belong to instead of the payment: a reminder, a due date, an email received.
+# Events a date may belong to instead of the payment: a reminder, a due date, an email received,
+# what a portal shows today.
 OTHER_EVENT_WORDS = re.compile(
-    r"""\b(?:
-        reminder|notice|email|e-mail|letter|due|overdue|issued|received|got|warning|suspended|today'?s
-      | recordatorio|aviso|correo|vence|venci[óo]|vencimiento|vencida|emitida|recib[íi]|llegado|lleg[óo]
-      | lembrete|venceu|vencimento|emitida|recebi|chegou|notifica[çc][ãa]o
-      | relance|rappel|courriel|[ée]ch[ée]ance|[ée]chue|[ée]mise|re[çc]u|notification
-      | mahnung|erinnerung|f[äa]llig|f[äa]lligkeit|ausgestellt|erhalten|bekommen|zahlungserinnerung
-    )\b""",
+    r"""(?:
+        reminder|notice|email|e-mail|letter|due|overdue|issued|received|got|warning|suspended|today'?s|shows|showed
+      | says|said|portal|dashboard|app|refunded|disputed|dispute|declined|failed|rejected|marked|flagged
+      | recordatorio|aviso|correo|vence|venci[óo]|vencimiento|vencida|emitida|recib[íi]|llegado|lleg[óo]|llega|vemos|veo
+      | aparece|figura|portal|disputa|rechazad[oa]|devuelt[oa]
+      | lembrete|venceu|vencimento|emitida|recebi|chegou|notifica[çc][ãa]o|apareceu|aparece|painel|contesta[çc][ãa]o
+      | estorno|recusad[oa]|vejo
+      | relance|rappel|courriel|[ée]ch[ée]ance|[ée]chue|[ée]mise|re[çc]u|notification|affiche|indique
+      | [ée]chou[ée]|refus[ée]|contest[ée]|demande|r[ée]siliation
+      | mahnung|erinnerung|f(?:[äa]|ae)llig|f(?:[äa]|ae)lligkeit|ausgestellt|erhalten|bekommen|zahlungserinnerung|zeigt
+      | steht|portal|abgelehnt|zur(?:[üu]|ue)ckgebucht|k(?:[üu]|ue)ndigung
+    )""",
     re.I | re.X,
 )

@@ -12,7 +12,7 @@ _PATTERNS: list[tuple[PaymentMethod, str]] = [
     ("ach_debit", r"\bach\b(?:\s+(?:debit|transfer|payment|pull))?"),
     (
         "sepa_debit",
-        r"""\b(?:direct\s+debit|sepa[\s-]*(?:direct\s+)?debit|domiciliaci[óo]n|domiciliad[oa]|recibo\s+domiciliado
+        r"""\b(?:direct\s+debit|adeudos?(?:\s+sepa)?|sepa[\s-]*(?:direct\s+)?debit|domiciliaci[óo]n|domiciliad[oa]|recibo\s+domiciliado
               |d[ée]bito\s+(?:direto|autom[áa]tico|em\s+conta)|pr[ée]l[èe]vement|pr[ée]lev[ée]e?s?
               |lastschrift|bankeinzug|abbuchungsauftrag|einzugserm[äa]chtigung)\b""",
     ),
@@ -20,7 +20,8 @@ _PATTERNS: list[tuple[PaymentMethod, str]] = [
         "bank_transfer",
         r"""\b(?:bank\s+transfer|wire(?:d|\s+transfer)?|transferred|transfer|ach\s+credit|swift
               |transferencia|transferencias|transfer[íi]|transferimos|ingreso\s+bancario|ingres[ée]
-              |transfer[êe]ncia|transferi|(?-i:TED)|pix|sofort[üu]berweisung
+              |transfer[êe]ncia|transferi|(?-i:TED)|pix|sofort[üu]berweisung|bacs|chaps|faster\s+payments?|fps|zelle|spei|interac|e-?transfer
+              |e-?banking|online-?banking|dauerauftrag|standing\s+order|multibanco\s+transfer
               |virement|vir[ée]e?s?
               |(?:[üu]|ue)berweisung|(?:[üu]|ue)berwiesen|sepa-?[üu]berweisung|bank(?:[üu]|ue)berweisung)\b""",
     ),
@@ -32,7 +33,7 @@ _PATTERNS: list[tuple[PaymentMethod, str]] = [
     ),
     (
         "other",
-        r"""\b(?:boleto|ch[eè]que|scheck|(?:by|paper|a)\s+check|cash|efectivo|dinheiro|esp[èe]ces|bargeld|bizum|oxxo
+        r"""\b(?:boleto|multibanco|ch[eè]que|scheck|(?:by|paper|a)\s+check|cash|efectivo|dinheiro|esp[èe]ces|bargeld|bizum|oxxo
               |klarna|giropay|(?-i:iDEAL)|bancontact|mercado\s+pago|money\s+order|vale\s+postal)\b""",
     ),
 ]

@@ -39,7 +39,9 @@ _REFERENCE_WORDS = re.compile(
     r"^(?:reference|ref|transaction|transactions|txn|confirmation|trace|referencia|referência|referencia"
     r"|transacción|transaccion|transação|transacao|operación|operacion|operação|comprobante|autorización"
     r"|autorizacao|autorização|référence|reference|transaktion|transaktionsnummer|transaktions-id|referenz"
-    r"|verwendungszweck|buchungsreferenz|id|tid|nsu|e2e|endtoendid|utr|imad|omad|auth|code|código|codigo)$",
+    r"|verwendungszweck|buchungsreferenz|id|tid|nsu|e2e|endtoendid|utr|imad|omad|auth|code|código|codigo"
+    r"|end-to-end-id|end-to-end|e2e-id|rastreo|rastreamento|clave|autorisation|autorizaci[óo]n|trace-nummer"
+    r"|zahlungsreferenz|mandatsreferenz|remittance|confirmation-number|conf)$",
     re.I,
 )
 # Words that may stand between a keyword and its code ("invoice number", "the reference from my bank is").
@@ -52,7 +54,11 @@ _FILLERS = re.compile(
 )
 _NOT_A_REFERENCE = re.compile(
     r"^(?:nif|cif|nie|dni|cnpj|cpf|vat|tva|siret|siren|ust|ust-idnr|ust-id|steuernummer|iban|bic|swift"
-    r"|phone|tel|tél|telefone|teléfono|telefon|mobile|móvil|celular|zip|postcode|cp|cep|plz|ssn|ein)$",
+    r"|phone|tel|tél|telefone|teléfono|telefon|mobile|móvil|celular|zip|postcode|cp|cep|plz|ssn|ein"
+    # customer, order and contract numbers are not invoice numbers nor payments
+    r"|customer|client|cliente|kunde|kundennummer|kundennr|kunden-nr|order|orders|pedido|encomenda|commande"
+    r"|bestellung|bestellnummer|auftrag|auftragsnummer|user|usuario|utilizador|contract|contrato|contrat|vertrag"
+    r"|vertragsnummer|member|account|cuenta|conta|compte|konto|entidade|entity|ticket|case|caso)$",
     re.I,
 )
 _WORD = re.compile(r"[#\w][\w.\-/º°]*|[:,;&/()\"]", re.U)
@@ -77,7 +83,7 @@ def _is_candidate(code: str) -> bool:
     return not _TIME_OR_UNIT.match(bare)
 
 
-def _keywordbefore(text: str, start: int, window: int = 6) -> tuple[str | None, int]:
+def _keyword_before(text: str, start: int, window: int = 6) -> tuple[str | None, int]:
     """The kind of the nearest keyword a few words before a code, within its sentence.
 
     "invoice", "factura", "Rechnung" ... make it an invoice; "reference", "transaction",
@@ -147,23 +153,41 @@ def _prefix(code: str) -> str:
     return match.group(0).upper() if match else ""
 
 
+# Written in groups of four: an RF creditor reference is a payment reference, an IBAN is neither.
+_GROUPED = re.compile(
+    r"\b([A-Z]{2})(\d{2})((?:[ \u00a0][A-Z0-9]{4}){2,7}(?:[ \u00a0][A-Z0-9]{1,3})?)\b"
+)
+# A document series written before the number ("FT 2025/145", "NF 12345") is part of it.
+_SERIES = re.compile(
+    r"(?:^|(?<=[\s(]))((?-i:FT|FR|FS|FA|FAC|NF|NFE|NFS|NC|ND|INV|RE|RG))[ \u00a0]$"
+)
+
+
 def find_codes(text: str) -> list[Code]:
     """Every invoice number and transaction id in the text, in order of appearance."""
     found: list[Code] = []
     invoice_prefixes: set[str] = set()
     masked = _mask_non_codes(text)
+    for grouped in _GROUPED.finditer(masked):
+        if grouped.group(1) == "RF":
+            found.append(Code(grouped.group(0), "transaction", grouped.start()))
+        masked = masked[: grouped.start()] + " " * len(grouped.group(0)) + masked[grouped.end() :]
     for match in _CODE.finditer(masked):
         code = _normalize(match.group(1))
         if not _is_candidate(code) or _DATE_LIKE.match(code) or _AMOUNT_LIKE.match(code):
             continue
         start = match.start(1)
-        kind = _classify(code, _keywordbefore(text, match.start()), invoice_prefixes)
+        kind = _classify(code, _keyword_before(text, match.start()), invoice_prefixes)
         if kind is None:
             continue
+        series = _SERIES.search(text, max(0, start - 5), start)
+        if kind == "invoice" and series:
+            code = text[series.start(1) : start] + code
+            start = series.start(1)
         if kind == "invoice" and _prefix(code.lstrip("#")):
             invoice_prefixes.add(_prefix(code.lstrip("#")))
         found.append(Code(text[start : start + len(code)], kind, start))
-    return found
+    return sorted(found, key=lambda c: c.start)
 
 
 _MASKS = (
