@@ -75,7 +75,7 @@ _FILL: dict[Output, Callable[[str, Mapping[str, Any]], str]] = {
 def gettext_functions(
     translations: NullTranslations, *, output: Output
 ) -> dict[str, Callable[..., str]]:
-    """`_`, `gettext` and `ngettext` for one language and one output.
+    """`_`, `gettext`, `ngettext` and `field` (label: value) for one language and one output.
 
     They behave as Jinja's new-style gettext (placeholders filled by name, `num` for
     ngettext, variables escaped when the output is HTML, a literal % written %%) without
@@ -102,7 +102,13 @@ def gettext_functions(
         variables.setdefault("num", num)
         return fill(translations.ngettext(one, many, num), variables)
 
-    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+    label_value = translations.gettext("%(label)s: %(value)s")
+
+    def field(label: str, value: Any) -> str:
+        """`label: value` as the language writes it (French: "label : value")."""
+        return fill(label_value, {"label": label, "value": value})
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext, "field": field}
 
 
 class ConstantSentences(Extension):
