@@ -117,8 +117,9 @@ class ConstantSentences(Extension):
     Each environment serves one language, so a sentence without placeholders has one
     translation there: the call becomes the literal `("<translation>"|safe)`, which Jinja
     folds into the compiled template as data (trusted text, as `_()` returns it, never
-    escaped). Calls with variables and `ngettext` stay calls. Extraction (babel.cfg) does
-    not load this extension and still sees `_("…")`.
+    escaped), or the bare literal when HTML escaping would not change it (no Markup to
+    build at run time when it is passed on). Calls with variables and `ngettext` stay
+    calls. Extraction (babel.cfg) does not load this extension and still sees `_("…")`.
     https://jinja.palletsprojects.com/en/3.1.x/extensions/#jinja2.ext.Extension.filter_stream
     """
 
@@ -134,12 +135,17 @@ class ConstantSentences(Extension):
             translated = _constant_translation(window, previous, translate)
             if translated is not None:
                 line = window[0].lineno
-                yield Token(line, "lparen", "(")
-                yield Token(line, "string", translated)
-                yield Token(line, "pipe", "|")
-                yield Token(line, "name", "safe")
-                yield Token(line, "rparen", ")")
-                previous = "rparen"
+                if _SPECIAL.search(translated) is None:
+                    # Escaping changes nothing: a plain literal, folded or passed as it is.
+                    yield Token(line, "string", translated)
+                    previous = "string"
+                else:
+                    yield Token(line, "lparen", "(")
+                    yield Token(line, "string", translated)
+                    yield Token(line, "pipe", "|")
+                    yield Token(line, "name", "safe")
+                    yield Token(line, "rparen", ")")
+                    previous = "rparen"
                 window.clear()
                 continue
             first = window.pop(0)
