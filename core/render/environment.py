@@ -15,7 +15,7 @@ from jinja2.runtime import Context
 
 from core.models import SUPPORTED_LANGUAGES, Language
 from core.render import formatting
-from core.render.i18n import ConstantSentences, gettext_functions
+from core.render.i18n import ConstantSentences, Output, gettext_functions
 
 # The locale whose CLDR conventions format a language's amounts and dates (POLICY §12).
 LOCALES: dict[str, str] = {
@@ -139,7 +139,7 @@ def environment(language: str, kind: Kind) -> Environment:
     )
     # New-style gettext (named placeholders, escaped in HTML); a translation missing one
     # is caught by tests/unit/test_catalogs.py.
-    output = "both" if kind == "content" else "html"
+    output: Output = "both" if kind == "content" else "html"
     env.globals.update(gettext_functions(translations(language), output=output))
     env.globals.update(formatting.template_helpers(LOCALES[language]))
     # Added once `_` is known: it translates the constant sentences as templates compile.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from babel.support import NullTranslations
 from jinja2.ext import Extension
@@ -125,7 +125,7 @@ class ConstantSentences(Extension):
 
     def filter_stream(self, stream: TokenStream) -> Iterable[Token]:
         """The template's tokens with every constant `_("…")` replaced by its translation."""
-        translate = self.environment.globals["_"]
+        translate = cast(Callable[..., str], self.environment.globals["_"])
         window: list[Token] = []
         previous = ""
         for token in stream:
