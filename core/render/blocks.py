@@ -14,8 +14,8 @@ Block = tuple[str, Any, Any]
 class Blocks:
     """The writer the reply's content templates call (`w.p(...)`): it records, it prints nothing.
 
-    templates/writer/html.j2 and templates/writer/text.j2 then lay the same blocks out,
-    so the content (every `_()` and `ngettext()` of templates/reply) is evaluated once.
+    templates/writer/html.j2 and plain_text() below then lay the same blocks out, so the
+    content (every `_()` and `ngettext()` of templates/reply) is evaluated once.
     """
 
     def __init__(self) -> None:
