@@ -141,8 +141,6 @@ def template_helpers(locale_name: str) -> dict[str, Callable[..., Any]]:
     def locale_date(value: date) -> str:
         return date_pattern.apply(value, locale)
 
-    _CACHES.extend([locale_money, locale_date])
-
     def locale_day(value: date | datetime | None) -> str:
         if value is None:
             return ""
@@ -152,9 +150,14 @@ def template_helpers(locale_name: str) -> dict[str, Callable[..., Any]]:
     def locale_number(value: int | Decimal) -> str:
         return number(value, locale=locale)
 
-    def locale_join(items: list[str]) -> str:
-        return join(items, locale=locale)
+    @lru_cache(maxsize=4096)
+    def joined(items: tuple[str, ...]) -> str:
+        return join(list(items), locale=locale)
 
+    def locale_join(items: list[str]) -> str:
+        return joined(tuple([str(item) for item in items])) if items else ""
+
+    _CACHES.extend([locale_money, locale_date, joined])
     return {
         "money": locale_money,
         "day": locale_day,
