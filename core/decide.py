@@ -40,7 +40,7 @@ def decide(
     text = "\n\n".join(parts)
     detected = detect_language(text, ticket.requester.locale, policy)
     tier = customer_tier(case)
-    extracted = extract(ticket, detected)
+    extracted = extract(ticket, detected, parts=parts)
     intent = classify_intent(text, detected)
     if intent == "other":
         return Decision(

@@ -15,7 +15,9 @@ from core.models import Intent
 
 
 def _words(*patterns: str) -> re.Pattern[str]:
-    return re.compile(r"(?:" + "|".join(patterns) + r")", re.I | re.X)
+    # Matched against lower-cased text: without re.I Python's engine is several times faster
+    # on alternations this large (patterns are written in lower case).
+    return re.compile(r"(?:" + "|".join(patterns) + r")", re.X)
 
 
 # The customer says they paid, or that money left their account.
@@ -118,6 +120,7 @@ OTHER_REQUEST = _words(
 
 def says_paid(text: str) -> bool:
     """The customer says they paid (a statement not negated: "I haven't paid yet" is not)."""
+    text = text.lower()
     return any(
         not _NEGATED_PAID.search(text, max(0, m.start() - 30), m.end() + 1)
         for m in PAID.finditer(text)
@@ -126,6 +129,7 @@ def says_paid(text: str) -> bool:
 
 def signals(text: str) -> dict[str, bool]:
     """Which of the claim's signals the text carries (for the agent's note and for tests)."""
+    text = text.lower()
     return {
         "paid": says_paid(text),
         "unpaid_status": bool(UNPAID_STATUS.search(text)),
@@ -137,6 +141,7 @@ def signals(text: str) -> dict[str, bool]:
 def classify_intent(text: str, language: str | None = None) -> Intent:
     """`payment_claim` when the customer says they paid and it is not seen as paid, else `other`."""
     # Evaluated lazily, cheapest decisive signal first: most tickets settle in two searches.
+    text = text.lower()
     if not says_paid(text):
         return "other"
     if UNPAID_STATUS.search(text):

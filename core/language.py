@@ -78,16 +78,19 @@ _MARKERS: dict[str, frozenset[str]] = {
 
 
 _MARKER_WORD = re.compile(r"[\w'’]+")
+# Each marker word belongs to one language only: one pass over the text counts them all.
+_MARKER_LANGUAGE = {word: lang for lang, words in _MARKERS.items() for word in words}
 
 
 def _by_markers(
     text: str, supported: tuple[str, ...], *, at_least: int = 2, margin: int = 2
 ) -> Language | None:
     """The language whose own small words the text uses most, when it clearly leads."""
-    words = _MARKER_WORD.findall(text.lower())
-    counts = {
-        lang: sum(w in _MARKERS[lang] for w in words) for lang in supported if lang in _MARKERS
-    }
+    counts = dict.fromkeys((lang for lang in supported if lang in _MARKERS), 0)
+    for word in _MARKER_WORD.findall(text.lower()):
+        lang = _MARKER_LANGUAGE.get(word)
+        if lang in counts:
+            counts[lang] += 1
     ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
     if not ranked or ranked[0][1] < at_least:
         return None

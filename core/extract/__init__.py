@@ -10,9 +10,15 @@ from core.models import Extracted, ExtractedAmount, Ticket
 from core.text import claim_parts
 
 
-def extract(ticket: Ticket, language: str, text: str | None = None) -> Extracted:
-    """Everything the engine reads from the ticket's text, in order of appearance."""
-    parts = claim_parts(ticket) if text is None else [text]
+def extract(
+    ticket: Ticket, language: str, text: str | None = None, *, parts: list[str] | None = None
+) -> Extracted:
+    """Everything the engine reads from the ticket's text, in order of appearance.
+
+    `parts` are the claim's parts when the caller has them already (core.text.claim_parts).
+    """
+    if parts is None:
+        parts = claim_parts(ticket) if text is None else [text]
     invoice_refs: list[str] = []
     transaction_ids: list[str] = []
     amounts: list[ExtractedAmount] = []

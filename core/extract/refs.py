@@ -190,20 +190,18 @@ def find_codes(text: str) -> list[Code]:
     return sorted(found, key=lambda c: c.start)
 
 
-_MASKS = (
+_MASK = re.compile(
     # Money with a symbol or code is never a reference: "$1,299.00", "R$ 150,00", "1.299,00 EUR".
-    re.compile(r"(?:R\$|US\$|[$€£¥])\s?\d[\d.,\s\u00a0\u202f']*\d"),
-    re.compile(r"\d[\d.,\u00a0\u202f']*\d\s?(?:€|EUR|USD|BRL|GBP|CHF)\b"),
+    r"(?:R\$|US\$|[$€£¥])\s?\d[\d.,\s\u00a0\u202f']*\d"
+    r"|\d[\d.,\u00a0\u202f']*\d\s?(?:€|EUR|USD|BRL|GBP|CHF)\b"
     # Times and phone numbers.
-    re.compile(r"\b\d{1,2}[:h]\d{2}\b"),
-    re.compile(r"\+\d[\d\s()\-]{7,}\d"),
+    r"|\b\d{1,2}[:h]\d{2}\b"
+    r"|\+\d[\d\s()\-]{7,}\d"
 )
 
 
 def _mask_non_codes(text: str) -> str:
-    for pattern in _MASKS:
-        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
-    return text
+    return _MASK.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _unique(values: list[str]) -> list[str]:
