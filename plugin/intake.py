@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 500
-WAIT_SECONDS = 10.0  # a request gives up (503, the helpdesk delivers again) after this
+# A request gives up after this (503: the helpdesk delivers again). Should its batch commit
+# later all the same, the redelivery is answered as a duplicate and the run happens once.
+WAIT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)

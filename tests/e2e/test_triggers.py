@@ -263,3 +263,21 @@ def test_a_failing_batch_on_redis_keeps_no_claim(tmp_path, redis_url: str) -> No
     assert len(client.keys("payverify.delivery.*")) == 12
     assert backend.jobs.huey.pending_count() == 12
     assert 0 < client.ttl(b"payverify.delivery.zendesk:inv-0") <= 30 * 24 * 3600
+
+
+def test_jobs_left_in_an_old_separate_queue_file_still_run(tmp_path) -> None:
+    from huey import SqliteHuey
+
+    from plugin.jobs import Jobs
+
+    # Earlier versions kept the queue in `<store>.queue.sqlite3`; one job was left there.
+    old = SqliteHuey("payverify", filename=str(tmp_path / "s.queue.sqlite3"), utc=True)
+    backend = Backend(
+        load_case("en_vip_customer_no_date_not_found"), f"sqlite:///{tmp_path}/s.sqlite3"
+    )
+    Jobs(backend.services, huey=old).enqueue_ticket(backend.ticket_id, run_key="demo:left:1")
+    assert old.pending_count() == 1 and backend.jobs.huey.pending_count() == 0
+    backend.jobs.consumer(workers=1)  # `payverify worker` adopts the old file's jobs first
+    assert old.pending_count() == 0
+    assert backend.jobs.drain() == 1
+    assert len(backend.helpdesk.replies) == 1
