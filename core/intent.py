@@ -28,7 +28,9 @@ PAID = _words(
     r"\bpaid\s+(?:it|this|that|the|in\s+full|via|by|with|through|on|for|yesterday|today|last)\b",
     r"\b(?:has|have|was|were|had)\s+(?:already\s+)?been\s+(?:paid|settled|debited|charged|taken|withdrawn|deducted|processed)\b",
     r"\b(?:money|payment|amount|funds|transfer|charge|debit)\s+(?:was|has\s+been|went|left|came\s+out|is)\s+(?:\w+\s+)?(?:taken|debited|withdrawn|deducted|sent|through|out|made|processed|completed|gone)\b",
-    r"\b(?:was|got|been)\s+charged\b|\bcharged\s+(?:my|our|me|us)\b|\bleft\s+(?:my|our)\s+(?:account|bank)\b",
+    r"\b(?:was|got|been)\s+charged\b|\bcharged\s+(?:my|our|me|us)\b|\bleft\s+(?:my|our)\s+(?:\w+\s+)?(?:account|bank)\b",
+    r"(?:^|\n)\s*paid\b|\bpaid\s+(?:invoice|inv\b|bill|\#|\S*\d)|\bafter\s+(?:paying|i\s+paid|we\s+paid|payment)\b",
+    r"\b(?:payment|transfer|wire)\s+(?:on|of|from|dated)\s+\d",
     r"\b(?:my|our)\s+(?:\w+\s+)?(?:payment|transfer|wire|charge|direct\s+debit|debit|check|cheque)\b|\bthe\s+(?:payment|transfer|wire)\s+(?:i|we)\s+(?:made|sent)\b",
     r"\b(?:payment|transfer|wire|debit|charge|ach)\b(?:[^.!?\n]|\.(?=\S)){0,60}?\b(?:was|were|has\s+been|have\s+been)\s+(?:already\s+|successfully\s+)?(?:authori[sz]ed|initiated|sent|made|taken|debited|completed|processed|submitted|approved|withdrawn|deducted|scheduled)\b",
     r"\b(?:sent|mailed)\s+(?:a|the|our|my)\s+(?:check|cheque|payment|transfer|wire)\b",
@@ -42,21 +44,33 @@ PAID = _words(
     r"|se\s+(?:me\s+|nos\s+)?(?:carg[óo]|cobr[óo]|descont[óo]|pas[óo]\s+el\s+(?:cargo|recibo|cobro))|(?:cargo|cobro|recibo)\s+(?:de\s+la\s+)?domiciliaci[óo]n"
     r"|(?:me|nos)\s+(?:lo|la|los|las)\s+(?:han\s+)?(?:cobrado|cobraron|cargaron|descontaron|debitaron)|(?:el\s+banco\s+)?me\s+(?:descont[óo]|debit[óo])"
     r"|(?:realic[ée]|realizamos|efectu[ée]|efectuamos|hemos\s+(?:hecho|realizado|efectuado)|he\s+(?:hecho|realizado|efectuado))\s+(?:\w+\s+){0,2}(?:pago|pagos|transferencia|ingreso|dep[óo]sito|abono)"
-    r"|deposit[ée]|depositamos|cancel[ée]\s+la\s+(?:factura|cuota))\b",
+    r"|deposit[ée]|depositamos|cancel[ée]\s+la\s+(?:factura|cuota)"
+    r"|pagad[oa]s?\s+(?:el|con|por|ayer|hace|mediante|v[íi]a|en|desde)|(?:la|lo|las|los)\s+(?:hab[íi]a|hab[íi]amos|he|hemos)\s+pagad[oa]s?"
+    r"|mi\s+(?:transferencia|pago|ingreso|dep[óo]sito|recibo)|despu[ée]s\s+de\s+(?:haber\s+)?pagar|pasaron\s+el\s+(?:recibo|cargo|cobro)"
+    r"|(?:el\s+dinero|el\s+importe|el\s+cargo)\s+(?:ya\s+)?(?:ha\s+salido|sali[óo]|se\s+descont[óo])|(?:pago|transferencia|ingreso)\s+del?\s+(?:d[íi]a\s+)?\d)\b",
     # pt
     r"\b(?:paguei|pagamos|j[áa]\s+(?:foi\s+)?pag[oa]|foi\s+pag[oa]|quitei|quitamos|transferi|transferimos|fiz\s+(?:o|um|uma|a)\s+(?:pagamento|transfer[êe]ncia|pix|ted)"
     r"|fizemos\s+(?:o|um|uma|a)\s+(?:pagamento|transfer[êe]ncia|pix|ted)|efetuei\s+(?:o|um)\s+pagamento|efetuamos|(?:foi|foram)\s+(?:debitad[oa]s?|cobrad[oa]s?|descontad[oa]s?)|me\s+cobraram|meu\s+pagamento|o\s+pagamento\s+que\s+fiz"
-    r"|j[áa]\s+(?:paguei|pagamos|transferi|efetuei)|efetuei\s+(?:a|uma)\s+transfer[êe]ncia|(?:foi|foram)\s+(?:paga|pagas|pago|pagos|quitad[oa]s?))\b",
+    r"|j[áa]\s+(?:paguei|pagamos|transferi|efetuei)|efetuei\s+(?:a|uma)\s+transfer[êe]ncia|(?:foi|foram)\s+(?:paga|pagas|pago|pagos|quitad[oa]s?)"
+    r"|pag[oa]s?\s+(?:em|no|na|com|via|ontem|hoje|dia)\b|depois\s+de\s+(?:eu\s+)?pagar|ap[óo]s\s+(?:o\s+)?pagamento|(?:minha|meu)\s+(?:transfer[êe]ncia|pix|boleto|pagamento)"
+    r"|(?:d[ée]bito|pagamento|transfer[êe]ncia|pix)\b.{0,60}?\bfoi\s+(?:efetuad[oa]|realizad[oa]|feit[oa]|processad[oa]|debitad[oa])"
+    r"|o\s+dinheiro\s+(?:j[áa]\s+)?saiu|(?:pagamento|transfer[êe]ncia|pix)\s+(?:do\s+dia|de|feit[oa])\s+\d)\b",
     # fr
     r"(?:\bj['’ ]?ai|\bnous\s+(?:l['’])?avons|\bon\s+a|\bje\s+l['’]ai|\bl['’](?:ai|avons))\s+(?:bien\s+|d[ée]j[àa]\s+)?(?:pay[ée]|r[ée]gl[ée]|vir[ée]|effectu[ée]|envoy[ée]\s+(?:un|le|mon|notre)\s+(?:ch[èe]que|virement|paiement)|fait\s+(?:un|le)\s+(?:virement|paiement))",
     r"\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement)\s+(?:\S+\s+){0,4}(?:effectu[ée]|envoy[ée]|pass[ée]|d[ée]bit[ée])\b",
     r"(?:\bj['’ ]?ai|\bnous\s+avons)\s+(?:bien\s+|d[ée]j[àa]\s+)?(?:acquitt[ée]|vers[ée]|sold[ée]|transf[ée]r[ée])",
+    r"\b(?:pay[ée]e?s?|r[ée]gl[ée]e?s?)\s+(?:par|le|en|via|avec|hier|depuis|depuis)\b|\bapr[èe]s\s+avoir\s+(?:pay[ée]|r[ée]gl[ée])"
+    r"|\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement)\s+du\s+\d|\bl['’]argent\s+(?:a\s+[ée]t[ée]|est)\s+(?:d[ée]bit[ée]|pr[ée]lev[ée]|sorti)",
     r"\b(?:a|ont|avait)\s+(?:bien\s+)?(?:[ée]t[ée]\s+)?(?:d[ée]bit[ée]e?s?|pr[ée]lev[ée]e?s?|pay[ée]e?s?|r[ée]gl[ée]e?s?)\b|\bd[ée]j[àa]\s+(?:pay[ée]e?|r[ée]gl[ée]e?)\b|\bmon\s+(?:paiement|virement)\b",
     # de
     r"\b(?:bezahlt|gezahlt|(?:[üu]|ue)berwiesen|beglichen|abgebucht|angezahlt|eingezahlt|abgezogen|eingezogen)\b",
     r"\b(?:zahlung|(?:[üu]|ue)berweisung|lastschrift|abbuchung)\b(?:[^.!?\n]|\.(?=\S)){0,60}?\b(?:ausgef[üu]hrt|get[äa]tigt|veranlasst|erfolgt|eingel[öo]st)\b",
     r"\b(?:meine|unsere)\s+(?:zahlung|[üu]berweisung)\b",
     r"\b(?:abgegangen|per\s+dauerauftrag|dauerauftrag|gutgeschrieben\s+worden)\b",
+    r"\b(?:zahlung|(?:[üu]|ue)berweisung)\s+vom\s+\d|\bnachdem\s+(?:ich|wir)\b",
+    # it, nl: languages we do not answer in, but whose claims we still recognise (reply in the fallback)
+    r"\b(?:ho|abbiamo)\s+(?:gi[àa]\s+)?(?:pagato|saldato|effettuato\s+il\s+(?:pagamento|bonifico)|fatto\s+(?:un|il)\s+bonifico)\b",
+    r"\b(?:heb|hebben)\b(?:\s+\S+){0,6}?\s+(?:betaald|overgemaakt|voldaan)\b|\bis\s+(?:al\s+)?(?:betaald|afgeschreven)\b",
 )
 _NEGATED_PAID = _words(
     r"\b(?:not|n't|never|haven't|hasn't|didn't|no|yet\s+to)\s+(?:\w+\s+){0,2}(?:paid|pay|settled)\b",
@@ -78,20 +92,25 @@ UNPAID_STATUS = _words(
     r"\b(?:pendientes?|siguen?\s+(?:apareciendo|pendiente|abierta|sin\s+pagar|como)|impagad[oa]s?|no\s+pagad[oa]s?|sin\s+pagar|vencid[oa]s?|recordatorios?|aviso|reclamaci[óo]n"
     r"|suspend\w*|suspensi[óo]n|bloque\w*|cortar\s+el\s+servicio|no\s+(?:me\s+)?(?:aparece|se\s+refleja|figura|consta|lo\s+veo|ha\s+llegado|se\s+ha\s+aplicado|lo\s+han\s+recibido|se\s+ha\s+podido)"
     r"|como\s+(?:abierta|pendiente|impagada|no\s+pagada)|en\s+mora|deuda|impag[oa]s?|rechazad[oa]s?|devuelt[oa]s?|fallid[oa]s?|moros[oa]"
-    r"|no\s+se\s+(?:ha\s+)?(?:podido|pudo)\s+(?:completar|procesar|cobrar)|sigue\s+saliendo|(?:sale|salen|aparece|aparecen|figura|figuran)\s+como|contracargo|impugnad[oa]|corte)\b",
+    r"|no\s+se\s+(?:ha\s+)?(?:podido|pudo)\s+(?:completar|procesar|cobrar)|sigue\s+saliendo|(?:sale|salen|aparece|aparecen|figura|figuran)\s+como|contracargo|impugnad[oa]|corte"
+    r"|sin\s+(?:reflejar|aparecer|aplicar)(?:se)?|no\s+(?:se\s+)?refleja|suspendi\w*|bloque[óo]|incobrable)\b",
     # pt
     r"\b(?:em\s+aberto|pendentes?|por\s+pagar|contestad[oa]|n[ãa]o\s+(?:paga|pago|consta|aparece|foi\s+(?:reconhecid[oa]|compensad[oa]|identificad[oa]|baixad[oa]|confirmad[oa]|registrad[oa])|caiu|compensou)"
     r"|vencid[oa]s?|atrasad[oa]s?|lembretes?|aviso\s+de\s+cobran[çc]a|cobran[çc]a|bloque\w*|suspens\w*|continuam?\s+(?:em\s+aberto|pendentes?|como|vencid[oa]s?)|inadimpl\w*"
-    r"|em\s+atraso|em\s+d[íi]vida|contesta[çc][ãa]o|recusad[oa]s?|devolvid[oa]s?|falhou|n[ãa]o\s+foi\s+aprovad[oa]|chargeback)\b",
+    r"|em\s+atraso|em\s+d[íi]vida|contesta[çc][ãa]o|recusad[oa]s?|devolvid[oa]s?|falhou|n[ãa]o\s+foi\s+aprovad[oa]|chargeback"
+    r"|sem\s+(?:baixa|aparecer|constar)|suspens[ao]|bloquead[oa]|incobr[áa]vel)\b",
     # fr
     r"\b(?:impay[ée]e?s?|non\s+pay[ée]e?|non\s+r[ée]gl[ée]e?|en\s+attente|toujours\s+(?:ouverte?|due|en\s+attente|affich[ée]e?)|en\s+retard|relances?|rappels?|mise\s+en\s+demeure"
     r"|suspen\w*|bloqu\w*|pas\s+(?:encore\s+)?(?:[ée]t[ée]\s+)?(?:re[çc]u|pris\s+en\s+compte|enregistr[ée]|cr[ée]dit[ée]|appara[îi]t)|de\s+nouveau\s+impay[ée]e?|contest[ée]e?s?|en\s+souffrance|[ée]chou[ée]|[ée]chec|refus[ée]e?|rejet[ée]e?"
-    r"|reste\s+[àa]\s+payer|solde\s+d[ûu]|non\s+r[ée]gl[ée]e?s?)\b",
+    r"|reste\s+[àa]\s+payer|solde\s+d[ûu]|non\s+r[ée]gl[ée]e?s?|[«\"]?\s*[àa]\s+(?:payer|r[ée]gler)\s*[»\"]|irr[ée]couvrable"
+    r"|sans\s+(?:[êe]tre\s+)?(?:pris\s+en\s+compte|enregistr)|n['’]appara[îi]t\s+pas)",
     # de
     r"\b(?:offen|offene[nrs]?|unbezahlt|ausstehend|[üu]berf[äa]llig|mahnung\w*|zahlungserinnerung\w*|erinnerung\w*|gesperrt|sperrung|gemahnt"
     r"|nicht\s+(?:angekommen|eingegangen|verbucht|zugeordnet|gutgeschrieben|erfasst|sichtbar)|noch\s+(?:offen|nicht\s+(?:bezahlt|verbucht|eingegangen))|inkasso"
     r"|mahnstufe|mahngeb(?:[üu]|ue)hr\w*|abgelehnt|fehlgeschlagen|zur(?:[üu]|ue)ckgebucht|r(?:[üu]|ue)cklastschrift|(?:ue|ü)berf(?:ae|ä)llig|offene\s+posten"
-    r"|nur\s+(?:\w+\s+){0,3}(?:verbucht|gutgeschrieben|angekommen|eingegangen))\b",
+    r"|nur\s+(?:\w+\s+){0,3}(?:verbucht|gutgeschrieben|angekommen|eingegangen)|uneinbringlich)\b",
+    # it, nl
+    r"\b(?:non\s+pagat[ao]|da\s+pagare|ancora\s+aperta|insolut[ao]|sollecito|scadut[ao]|onbetaald|nog\s+open|staat\s+(?:nog\s+)?open|herinnering|aanmaning|achterstallig)\b",
 )
 # The customer asks for confirmation that the payment arrived.
 CONFIRM = _words(

@@ -71,7 +71,7 @@ _WORD_RE = "|".join(re.escape(w) for w in sorted(_WORDS, key=len, reverse=True))
 _AMOUNT = re.compile(
     rf"""
     (?:(?P<pre_sym>{_SYMBOL_RE})|(?<![A-Za-z])(?P<pre_code>{_CODE_RE})\b)\s?(?P<n1>{_NUMBER})(?![\d])
-  | (?<![\w.,/\-])(?P<n2>{_NUMBER})(?![\d]|[.,]\d)\s?(?:(?P<post_sym>{_SYMBOL_RE})|(?P<post_code>{_CODE_RE})\b|(?P<post_word>{_WORD_RE})\b)
+  | (?<![\w.,/])(?<!\w-)(?P<n2>{_NUMBER})(?![\d]|[.,]\d)\s?(?:(?P<post_sym>{_SYMBOL_RE})|(?P<post_code>{_CODE_RE})\b|(?P<post_word>{_WORD_RE})\b)
   | (?<![\w.,/\-:#$€£])(?P<n3>\d{{1,3}}(?:[.,'\u2019 \u00a0\u202f]\d{{3}})*[.,]\d{{2}})(?![\d%]|[.,/\-]\d|\s?%)(?P<time>\s?(?:h|uhr|am|pm|a\.m\.|p\.m\.)\b)?
     """,
     re.X | re.I,

@@ -29,7 +29,7 @@ from core.extract.trie import trie_pattern
 _MONTH_RE = trie_pattern(MONTHS)
 _WEEKDAY_RE = trie_pattern(WEEKDAYS)
 _NUM_WORD_RE = trie_pattern(NUMBER_WORDS)
-_ORD = r"(?:st|nd|rd|th|º|°|ª|er|eme|ème|e|\.)?"
+_ORD = r"(?:st|nd|rd|th|º|°|ª|ro|er|ero|eme|ème|e|\.)?"
 
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _NUMERIC = re.compile(
@@ -174,8 +174,12 @@ def find_dates(text: str, language: str, created_at: datetime) -> list[DateMenti
         add(m, _day_of_month(int(next(g for g in m.groups() if g)), base), True)
     for m in _WEEKDAY.finditer(text) if not words.isdisjoint(WEEKDAYS) else ():
         word = m[1].lower()
-        if word in ("sun", "sat", "mon", "wed") and not m[1][0].isupper():
-            continue  # "sun", "sat" are English words when not capitalised
+        if (
+            len(word) <= 4
+            and word in _EN_ABBREVIATIONS
+            and not _english_abbreviation(text, m, language)
+        ):
+            continue  # "Mon", "Sat", "Sun" are words too: only "Mon, 3 March" style counts
         if word in PT_SHORT_WEEKDAYS and not _portuguese_weekday(text, m, language):
             continue
         back = (base.weekday() - WEEKDAYS[word]) % 7 or 7
@@ -205,6 +209,14 @@ def _day_of_month(day: int, base: date) -> date | None:
             return found
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return None
+
+
+_EN_ABBREVIATIONS = frozenset({"mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun"})
+
+
+def _english_abbreviation(text: str, m: re.Match[str], language: str) -> bool:
+    after = text[m.end(1) : m.end(1) + 12]
+    return language == "en" and bool(re.match(r"\.?,?\s*(?:\d|[A-Z][a-z]{2})", after))
 
 
 def _portuguese_weekday(text: str, m: re.Match[str], language: str) -> bool:
@@ -242,7 +254,8 @@ _SENTENCE_BREAK = re.compile(r"[!?\n]|\.\s+(?=[A-ZÁÉÍÓÚÀÂÊÔÃÕÇÄÖÜ
 # Where one clause of a sentence ends: ", " and the conjunctions of the five languages.
 _CLAUSE_BREAK = re.compile(
     r",\s|;\s|:\s|\s(?:and|but|while|although|because|so|y|pero|aunque|mientras|porque|e|mas|por[ée]m"
-    r"|enquanto|et|mais|alors\s+que|tandis\s+que|car|pourtant|und|aber|doch|w(?:ä|ae)hrend|weil|obwohl|trotzdem)\s",
+    r"|enquanto|et|mais|alors\s+que|tandis\s+que|car|pourtant|und|aber|doch|w(?:ä|ae)hrend|weil|obwohl|trotzdem"
+    r"|after|depois\s+de|despu[ée]s\s+de|apr[èe]s|nachdem)\s",
     re.I,
 )
 
@@ -263,15 +276,20 @@ def find_payment_date(text: str, language: str, created_at: datetime) -> date | 
         kind = _word_kind(m.group(0).lower())
         if kind:
             words.append((m.start(), m.end(), kind))
-    best: tuple[tuple[int, int], int, int, date] | None = None
+    # The claim's parts (subject, description, comments) are joined by blank lines; a later
+    # part that names the payment's day corrects an earlier one ("sorry, it was the 6th").
+    part_starts = [0] + [m.end() for m in re.finditer(r"\n\n", text)]
+    best: tuple[bool, int, tuple[int, int], int, int, date] | None = None
     for mention in mentions:
         score = _association(text, mention, words)
         if score is None:
             continue
-        key = (score, 0 if mention.absolute else 1, mention.start, mention.day)
+        part = sum(1 for start in part_starts if start <= mention.start)
+        # a date tied to the payment within its clause beats one only near it in the sentence
+        key = (score[0] > 1, -part, score, 0 if mention.absolute else 1, mention.start, mention.day)
         if best is None or key < best:
             best = key
-    return best[3] if best else None
+    return best[5] if best else None
 
 
 def _association(
@@ -315,7 +333,9 @@ def _span(
     for found in breaks.finditer(text, lo, min(len(text), mention.start + 1)):
         if found.end() <= mention.start:
             start = found.end()
-    after = breaks.search(text, mention.end, hi)
+    # A mention may end on the full stop that ends its sentence ("due March 15.", "am 5.").
+    end = mention.end - 1 if text[mention.end - 1] == "." else mention.end
+    after = breaks.search(text, end, hi)
     return start, after.start() if after else hi
 
 

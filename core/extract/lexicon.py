@@ -68,22 +68,23 @@ STRONG_PAYMENT_WORDS = re.compile(
     r"""(?:
         paid|payed|wired|transferred|remitted|settled|debited|charged|deducted|withdrawn|mailed|deposited|cleared|cashed
       | pagu[ée]|pagado|pagada|pagamos|pagaste|pagaron|abon[ée]|abonado|abonamos|transfer[íi]|transferimos|deposit[ée]
-      | depositamos|carg[óo]|cargaron|cargado|cobraron|cobrado|cobr[óo]|descontaron|descont[óo]|debit[óo]|realic[ée]
+      | depositamos|cargó|cargaron|cargado|cobraron|cobrado|cobró|descontaron|descontó|debitó|realic[ée]
       | realizamos|efectu[ée]|efectuamos|hice|hicimos
       | paguei|pagou|pagaram|quitei|quitado|quitamos|transferi|debitado|debitada|debitaram|efetuei|efetuamos|fiz|fizemos
       | cobrad[oa]|cobraram|descontad[oa]|compensad[oa]|caiu
       | pay[ée]e?s?|r[ée]gl[ée]e?s?|vir[ée]e?s?|vers[ée]e?s?|acquitt[ée]e?s?|pr[ée]lev[ée]e?s?|d[ée]bit[ée]e?s?|effectu[ée]e?s?|encaiss[ée]e?s?
       | bezahlt|gezahlt|(?:[üu]|ue)berwiesen|abgebucht|beglichen|angezahlt|eingezahlt|eingezogen|abgegangen|ausgef(?:[üu]|ue)hrt
       | get(?:[äa]|ae)tigt|veranlasst|eingel(?:[öo]|oe)st
+      | pagato|pagata|saldato|betaald|overgemaakt
     )""",
     re.I | re.X,
 )
 # Nouns of paying: a date next to one is the payment's only when nothing else claims it.
 WEAK_PAYMENT_WORDS = re.compile(
     r"""(?:
-        payment|wire|transfer|debit|charge|processed|authori[sz]ed|initiated|ach|check|cheque|bacs|zelle
-      | pago|pagos|transferencia|ingreso|cargo|domiciliaci[óo]n|adeudo|dep[óo]sito|cuota|spei|oxxo
-      | pagamento|transfer[êe]ncia|d[ée]bito|boleto|pix|ted|multibanco
+        pay|payment|wire|transfer|sent|debit|charge|processed|authori[sz]ed|initiated|ach|check|cheque|bacs|zelle
+      | pago|pagos|pagar|domiciliad[oa]|transferencia|ingreso|cargo|domiciliaci[óo]n|adeudo|dep[óo]sito|cuota|spei|oxxo
+      | pagamento|pagar|paga|pagas|transfer[êe]ncia|d[ée]bito|boleto|pix|ted|multibanco
       | paiement|virement|pr[ée]l[èe]vement|r[èe]glement|ch[èe]que|interac|acompte
       | zahlung|(?:[üu]|ue)berweisung|lastschrift|dauerauftrag|rate|abbuchung|e-banking
     )""",
@@ -99,6 +100,7 @@ PAYMENT_WORDS = re.compile(
 OTHER_EVENT_WORDS = re.compile(
     r"""(?:
         reminder|notice|email|e-mail|letter|due|overdue|issued|received|got|warning|suspended|today'?s|shows|showed
+      | suspend\w*|suspens[ao]|blocked|bloque\w*|gesperrt|sperrung|bloqu\w*|mandar|enviar|send|envoyer|schicken
       | says|said|portal|dashboard|app|refunded|disputed|dispute|declined|failed|rejected|marked|flagged
       | recordatorio|aviso|correo|vence|venci[óo]|vencimiento|vencida|emitida|recib[íi]|llegado|lleg[óo]|llega|vemos|veo
       | aparece|figura|portal|disputa|rechazad[oa]|devuelt[oa]

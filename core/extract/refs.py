@@ -157,6 +157,7 @@ def _prefix(code: str) -> str:
 _GROUPED = re.compile(
     r"\b([A-Z]{2})(\d{2})((?:[ \u00a0][A-Z0-9]{4}){2,7}(?:[ \u00a0][A-Z0-9]{1,3})?)\b"
 )
+_ID_IN_URL = re.compile(r"https?://\S*?(?<=[/=])(in_[A-Za-z0-9]{8,})")
 # A document series written before the number ("FT 2025/145", "NF 12345") is part of it.
 _SERIES = re.compile(
     r"(?:^|(?<=[\s(]))((?-i:FT|FR|FS|FA|FAC|NF|NFE|NFS|NC|ND|INV|RE|RG))[ \u00a0]$"
@@ -168,6 +169,9 @@ def find_codes(text: str) -> list[Code]:
     found: list[Code] = []
     invoice_prefixes: set[str] = set()
     masked = _mask_non_codes(text)
+    for linked in _ID_IN_URL.finditer(text):
+        # a Stripe invoice id inside a pasted pay link ("…/invoice/in_1R8x…") is the customer's ref
+        found.append(Code(linked.group(1), "invoice", linked.start(1)))
     for grouped in _GROUPED.finditer(masked):
         if grouped.group(1) == "RF":
             found.append(Code(grouped.group(0), "transaction", grouped.start()))
