@@ -247,6 +247,12 @@ def main() -> int:
             bind = f"127.0.0.1:{port}"
             serve = ["-m", "plugin.cli", "serve", "--bind", bind, "--workers", str(args.workers),
                      "--threads", str(args.threads), "--no-worker"]  # fmt: skip
+            # Create the schema once first: workers booting at once on a fresh SQLite file race
+            # to create the demo ledger's tables (a boot failure, not a webhook figure).
+            subprocess.run(  # noqa: S603 - our own interpreter and module
+                [sys.executable, "-c", "from plugin.web import create_app; create_app()"],
+                env=served, cwd=Path(__file__).resolve().parents[1], check=True,
+            )  # fmt: skip
             try:
                 with running(serve, served, work / f"serve{index}.log", f"http://{bind}/health"):
                     results[name] = measure(f"http://{bind}", work, f"pv{index}", args)
