@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 # Each pytest-xdist worker gets its own Redis database (15, 14, ...) so flushes never collide.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 _REDIS_DB = 15 - int(_WORKER[2:] or 0) % 8 if _WORKER.startswith("gw") else 15

@@ -6,6 +6,7 @@ SQLite (whose NUMERIC would store a float). Timestamps are stored with their zon
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -134,5 +135,14 @@ class LedgerSchema:
 def create_ledger_schema(engine: Engine, names: LedgerTables | None = None) -> LedgerSchema:
     """Create the ledger tables that do not exist yet (idempotent) and return them."""
     schema = LedgerSchema(names)
-    schema.metadata.create_all(engine)
+    # Several processes starting on one fresh SQLite file race to create the tables: the loser
+    # sees "database is locked" (or a table the winner just made) and simply tries again.
+    for attempt in range(50):
+        try:
+            schema.metadata.create_all(engine)
+            return schema
+        except sa.exc.OperationalError as exc:
+            if "locked" not in str(exc) and "already exists" not in str(exc) or attempt == 49:
+                raise
+            time.sleep(0.1)
     return schema

@@ -308,3 +308,22 @@ def test_mapped_table_names(tmp_path):
     }
     ledger = SqlLedger(engine, tables=names)
     assert ledger.customer_by_email("x@example.com") is None
+
+
+def test_processes_starting_together_on_a_fresh_file_all_get_the_schema(tmp_path) -> None:
+    """Web and worker processes create the demo ledger at once: none fails on the lock."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    script = (
+        "import sys; from connectors.sql_ledger import SqlLedger; "
+        "SqlLedger(sys.argv[1], create_schema=True); print('ok')"
+    )
+    runs = [
+        subprocess.Popen([sys.executable, "-c", script, url], stdout=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    outputs = [run.communicate(timeout=60)[0].strip() for run in runs]
+    assert outputs == ["ok"] * 6
+    assert all(run.returncode == 0 for run in runs)
