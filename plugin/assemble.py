@@ -114,7 +114,9 @@ def assemble_case(
 
     case = Case(
         ticket=ticket,
-        customer=_customer(customer, matched_by, helpdesk_ticket) if customer else None,
+        customer=_customer(customer, matched_by, helpdesk_ticket)
+        if customer
+        else _helpdesk_only_customer(helpdesk_ticket),
         billing=billing_state,
         history=History(previous_tickets=previous),
     )
@@ -164,6 +166,12 @@ def _customer(
         tags=tags,
         currency=found.currency,
     )
+
+
+def _helpdesk_only_customer(helpdesk_ticket: HelpdeskTicket) -> Customer | None:
+    """No billing account found: keep the requester's and organisation's tags (a VIP stays VIP)."""
+    tags = _unique([*helpdesk_ticket.requester_tags, *helpdesk_ticket.organization_tags])
+    return Customer(tags=tags) if tags else None
 
 
 def _known_tier(value: str | None) -> str | None:

@@ -102,7 +102,10 @@ def build_facts(case: Case, decision: Decision, policy: Policy) -> Facts:
     payment = _deciding_payment(case, decision)
     customer = case.customer
     verified = customer is None or customer.matched_by == "email"
-    account_found = customer is not None or bool(case.billing.invoices)
+    # A customer with no id only carries the helpdesk's tags (no billing account was found).
+    account_found = (customer is not None and customer.id is not None) or bool(
+        case.billing.invoices
+    )
     personal = decision.tier in _PERSONAL_TIERS and verified
     manager_named = policy.reply.account_manager_name.strip() not in ("", _DEFAULT_MANAGER)
     method = payment.method if payment else decision.extracted.payment_method

@@ -113,8 +113,11 @@ def test_invoice_number_wins_over_transaction_id_in_quoting_order() -> None:
 def test_no_customer_found_gives_an_empty_billing() -> None:
     helpdesk, billing = _systems("I paid INV-9999-0000 yesterday.")
     assembled = assemble_case(helpdesk, billing, "123")
-    assert assembled.case.customer is None and assembled.billing_customer is None
-    assert assembled.matched_by is None
+    assert assembled.billing_customer is None and assembled.matched_by is None
+    # no billing account, but the helpdesk's tags still set the tier (an Enterprise stays one)
+    customer = assembled.case.customer
+    assert customer is not None and customer.id is None
+    assert customer.tags == ["vip", "billing", "Enterprise"]
     assert assembled.case.billing.invoices == [] and assembled.case.billing.payments == []
     assert assembled.case.history.previous_tickets == [EARLIER]
     assert not billing.called("invoices") and not billing.called("payments")
