@@ -3,6 +3,9 @@
 A delivery is processed once: its key (the helpdesk's invocation id when it sends one, else
 the ticket id and a hash of the body) is claimed in the store before the job is queued, and
 the job's run key is derived from it, so a redelivery or twenty at once make one run.
+The two POSTs are answered by `TriggerFastPath`, a WSGI middleware in front of Flask (no
+request context, hooks or response objects: docs/BENCHMARKS.md); the Flask routes below do
+the same work through the same `answer()` for whatever the fast path hands on (a chunked body).
 """
 
 from __future__ import annotations
@@ -12,15 +15,17 @@ import hashlib
 import hmac
 import json
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from werkzeug.datastructures import Authorization
 
 from plugin.intake import QueueUnavailable
 from plugin.web.auth import AuthError, secret_value
-from plugin.web.prometheus import WEBHOOKS
+from plugin.web.prometheus import REQUEST_SECONDS, WEBHOOKS
 
 bp = Blueprint("triggers", __name__)
 log = logging.getLogger(__name__)
@@ -31,6 +36,9 @@ MAX_SKEW_SECONDS = 300  # a signed timestamp older (or newer) than this is a rep
 ZENDESK_SIGNATURE = "X-Zendesk-Webhook-Signature"
 ZENDESK_TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
 ZENDESK_INVOCATION = "X-Zendesk-Webhook-Invocation-Id"
+ROUTES = {"/triggers/zendesk": "zendesk", "/triggers/freshdesk": "freshdesk"}
+JSON = [("Content-Type", "application/json")]
+Answer = tuple[int, bytes, list[tuple[str, str]]]
 
 
 class TriggerBody(BaseModel):
@@ -57,6 +65,12 @@ class TriggerBody(BaseModel):
         return value.strip()
 
 
+class BodyError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
 def parse_body(raw: bytes) -> TriggerBody:
     """The validated body, or a 400/422 whose message names the field."""
     try:
@@ -69,23 +83,15 @@ def parse_body(raw: bytes) -> TriggerBody:
         raise BodyError(422, f"{field}: {first['msg']}") from None
 
 
-class BodyError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
 def zendesk_signature(secret: str | bytes, timestamp: str, body: bytes) -> bytes:
     """base64(HMAC-SHA256(secret, timestamp + body)), as Zendesk signs a webhook."""
     key = secret.encode() if isinstance(secret, str) else secret
     return base64.b64encode(hmac.digest(key, timestamp.encode() + body, "sha256"))
 
 
-def _check_zendesk(secret: bytes | None, headers: Any, raw: bytes) -> None:
+def _check_zendesk(secret: bytes | None, signature: str, timestamp: str, raw: bytes) -> None:
     if not secret:
         raise AuthError("webhook signing is not configured (ZENDESK_WEBHOOK_SECRET)")
-    signature = headers.get(ZENDESK_SIGNATURE, "")
-    timestamp = headers.get(ZENDESK_TIMESTAMP, "")
     if not signature or not timestamp:
         raise AuthError(f"missing {ZENDESK_SIGNATURE} or {ZENDESK_TIMESTAMP}")
     try:
@@ -101,39 +107,64 @@ def _check_zendesk(secret: bytes | None, headers: Any, raw: bytes) -> None:
         raise AuthError("the webhook signature does not match")
 
 
-def _check_freshdesk(secret: bytes | None) -> None:
+def _check_freshdesk(secret: bytes | None, header: str | None) -> None:
     if not secret:
         raise AuthError("webhook secret is not configured (FRESHDESK_WEBHOOK_SECRET)")
-    given = request.authorization.password if request.authorization else None
-    if request.authorization and request.authorization.type == "bearer":
-        given = request.authorization.token
+    auth = Authorization.from_header(header)
+    given = (auth.token if auth.type == "bearer" else auth.password) if auth else None
     if not given or not hmac.compare_digest(given.encode(), secret):
         raise AuthError("missing or wrong webhook secret (Basic password or Bearer token)")
 
 
-def _secret(name: str) -> bytes | None:
-    """A webhook secret as bytes, read from the settings once per app (they do not change)."""
-    from plugin.web import current_settings
-
-    cache = current_app.extensions.setdefault("payverify.webhook_secrets", {})
-    if name not in cache:
-        value = secret_value(current_settings(), name)
-        cache[name] = value.encode() if value else None
-    return cache[name]
+def _error(status: int, message: str, headers: list[tuple[str, str]] = JSON) -> Answer:
+    return status, json.dumps({"error": message}).encode(), headers
 
 
-def _accept(source: str, raw: bytes, delivery_id: str | None) -> tuple[Response, int]:
+def answer(app: Any, source: str, header: Any, raw: bytes) -> Answer:
+    """The whole trigger: `header(name)` reads a request header; status, body and headers."""
+    secrets = app.extensions.setdefault("payverify.webhook_secrets", {})
+    name = f"{source}_webhook_secret"
+    if name not in secrets:  # read once per app: settings do not change while it runs
+        value = secret_value(app.extensions["payverify.settings"], name)
+        secrets[name] = value.encode() if value else None
+    try:
+        if source == "zendesk":
+            _check_zendesk(secrets[name], header(ZENDESK_SIGNATURE), header(ZENDESK_TIMESTAMP), raw)
+        else:
+            _check_freshdesk(secrets[name], header("Authorization") or None)
+    except AuthError as exc:
+        WEBHOOKS.inc(source, "unauthorized")
+        return _error(exc.status, exc.message)
     try:
         body = parse_body(raw)
     except BodyError as exc:
         WEBHOOKS.inc(source, "invalid")
-        return jsonify(error=exc.message), exc.status
+        return _error(exc.status, exc.message)
+    delivery_id = header(ZENDESK_INVOCATION if source == "zendesk" else "X-Request-Id")
     if delivery_id:
         delivery = f"{source}:{delivery_id[:128]}"
     else:
-        digest = hashlib.sha256(raw).hexdigest()[:32]
-        delivery = f"{source}:{body.ticket_id}:{digest}"
-    return enqueue_delivery(source, body.ticket_id, body.requester_email, delivery)
+        delivery = f"{source}:{body.ticket_id}:{hashlib.sha256(raw).hexdigest()[:32]}"
+    return _enqueue(app, source, body.ticket_id, body.requester_email, delivery)
+
+
+def _enqueue(app: Any, source: str, ticket_id: str, email: str | None, delivery: str) -> Answer:
+    installation = app.config["PAYVERIFY_INSTALLATION"]
+    run_key = f"{installation}:{ticket_id}:{hashlib.sha256(delivery.encode()).hexdigest()[:24]}"
+    kind = "demo" if source == "demo" else "trigger"
+    try:
+        new = app.extensions["payverify.jobs"].accept_delivery(
+            delivery, ticket_id, run_key=run_key, requester_email=email, source=kind
+        )
+    except QueueUnavailable as exc:  # Redis down, a locked SQLite file: nothing was kept
+        log.warning("could not queue %s for ticket %s: %s", run_key, ticket_id, exc)
+        WEBHOOKS.inc(source, "unavailable")
+        # Zendesk retries a 503 whose Retry-After is under 60 seconds
+        # (https://developer.zendesk.com/api-reference/webhooks/introduction/#webhook-retries).
+        message = "the job queue is unavailable; deliver again later"
+        return _error(503, message, [*JSON, ("Retry-After", str(RETRY_AFTER_SECONDS))])
+    WEBHOOKS.inc(source, "accepted" if new else "duplicate")
+    return 202, json.dumps({"job": run_key, "duplicate": not new}).encode(), JSON
 
 
 def enqueue_delivery(
@@ -145,56 +176,72 @@ def enqueue_delivery(
     (`plugin.intake`): 202 is sent only once both are durable, and when they cannot be
     written neither is kept, so the 503's redelivery is taken as new.
     """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup
-    installation = app.config["PAYVERIFY_INSTALLATION"]
-    run_key = f"{installation}:{ticket_id}:{hashlib.sha256(delivery.encode()).hexdigest()[:24]}"
-    try:
-        new = app.extensions["payverify.jobs"].accept_delivery(
-            delivery,
-            ticket_id,
-            run_key=run_key,
-            requester_email=requester_email,
-            source="demo" if source == "demo" else "trigger",
-        )
-    except QueueUnavailable as exc:  # Redis down, a locked SQLite file: nothing was kept
-        log.warning("could not queue %s for ticket %s: %s", run_key, ticket_id, exc)
-        WEBHOOKS.inc(source, "unavailable")
-        return _unavailable()
-    WEBHOOKS.inc(source, "accepted" if new else "duplicate")
-    answer = json.dumps({"job": run_key, "duplicate": not new})  # jsonify costs 40 µs more
-    return app.response_class(answer, mimetype="application/json"), 202
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return _response(_enqueue(app, source, ticket_id, requester_email, delivery))
 
 
-def _unavailable() -> tuple[Response, int]:
-    """503 so the helpdesk delivers again.
+def _response(result: Answer) -> tuple[Response, int]:
+    status, body, headers = result
+    return Response(body, status, headers), status
 
-    Zendesk retries a 503 whose Retry-After is under 60 seconds
-    (https://developer.zendesk.com/api-reference/webhooks/introduction/#webhook-retries).
+
+class TriggerFastPath:
+    """WSGI middleware: the trigger POSTs answered before Flask, everything else handed on.
+
+    It also stamps every request's start (`payverify.started`) for the route timing of
+    `plugin.web.prometheus`, and times the triggers itself.
     """
-    answer = jsonify(error="the job queue is unavailable; deliver again later")
-    answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return answer, 503
+
+    def __init__(self, app: Any, wsgi_app: Any) -> None:
+        self.app, self.wsgi_app = app, wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """Answer a trigger POST with a known length here; anything else goes to Flask."""
+        started = environ["payverify.started"] = time.perf_counter()
+        source = ROUTES.get(environ.get("PATH_INFO", ""))
+        length = environ.get("CONTENT_LENGTH") or ""
+        if (
+            source is None
+            or environ.get("REQUEST_METHOD") != "POST"
+            or not length.isdigit()
+            or "HTTP_TRANSFER_ENCODING" in environ
+        ):
+            return self.wsgi_app(environ, start_response)
+        try:
+            if int(length) > self.app.config["MAX_CONTENT_LENGTH"]:
+                status, body, headers = _error(413, "The data value transmitted exceeds the "
+                                               "capacity limit.")  # fmt: skip  # Flask's words
+            else:
+                raw = environ["wsgi.input"].read(int(length))
+                header = _environ_header(environ)
+                status, body, headers = answer(self.app, source, header, raw)
+        except Exception:  # noqa: BLE001 - a 500 like Flask's, logged, never the traceback
+            log.exception("trigger %s failed", source)
+            status, body, headers = _error(500, "Internal Server Error")
+        start_response(f"{status} {_REASONS.get(status, '')}", [
+            *headers, ("Content-Length", str(len(body)))])  # fmt: skip
+        REQUEST_SECONDS.observe(time.perf_counter() - started, environ["PATH_INFO"])
+        return [body]
+
+
+def _environ_header(environ: dict[str, Any]) -> Any:
+    return lambda name: environ.get("HTTP_" + name.upper().replace("-", "_"), "")
+
+
+_REASONS = {202: "ACCEPTED", 400: "BAD REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN",
+            413: "REQUEST ENTITY TOO LARGE", 422: "UNPROCESSABLE ENTITY", 500: "INTERNAL SERVER "
+            "ERROR", 503: "SERVICE UNAVAILABLE"}  # fmt: skip
 
 
 @bp.post("/triggers/zendesk")
 def zendesk() -> tuple[Response, int]:
     """A Zendesk webhook (signed) asks for a ticket to be verified."""
-    current = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup
-    raw = current.get_data()
-    try:
-        _check_zendesk(_secret("zendesk_webhook_secret"), current.headers, raw)
-    except AuthError:
-        WEBHOOKS.inc("zendesk", "unauthorized")
-        raise
-    return _accept("zendesk", raw, current.headers.get(ZENDESK_INVOCATION))
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return _response(answer(app, "zendesk", request.headers.get, request.get_data()))
 
 
 @bp.post("/triggers/freshdesk")
 def freshdesk() -> tuple[Response, int]:
     """A Freshdesk automation rule (shared secret) asks for a ticket to be verified."""
-    try:
-        _check_freshdesk(_secret("freshdesk_webhook_secret"))
-    except AuthError:
-        WEBHOOKS.inc("freshdesk", "unauthorized")
-        raise
-    return _accept("freshdesk", request.get_data(), request.headers.get("X-Request-Id"))
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return _response(answer(app, "freshdesk", request.headers.get, request.get_data()))
