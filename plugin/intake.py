@@ -16,6 +16,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class QueueUnavailable(Exception):
 @dataclass
 class _Batch:
     items: list[Delivery] = field(default_factory=list)
-    done: threading.Event = field(default_factory=threading.Event)
+    waiters: list[Any] = field(default_factory=list)  # one held lock per request, released
     claimed: Sequence[bool] = ()
     error: BaseException | None = None
 
@@ -54,12 +55,20 @@ class GroupCommit:
     `commit(items)` must be all or nothing: it returns, per item, True when this call claimed
     the delivery and queued its job, False when the delivery was claimed before (a repeat, in
     this batch or earlier); when it raises, no claim and no job of the batch may remain.
+
+    The hand-offs use bare locks: each request waits on its own held lock, which the writer
+    releases once the batch is durable, so a woken request contends for nothing (an Event per
+    batch wakes all its waiters onto one Condition's lock, one after the other); the writer
+    sleeps on `_wake` only when it finds nothing to write, and one request releases it.
     """
 
     def __init__(self, commit: Commit, *, max_batch: int = MAX_BATCH) -> None:
         self._commit = commit
         self._max_batch = max_batch
-        self._ready = threading.Condition()
+        self._lock = threading.Lock()
+        self._wake = threading.Lock()
+        self._wake.acquire()  # held while the writer runs; released to wake it when idle
+        self._idle = False
         self._open = _Batch()
         self._sealed: deque[_Batch] = deque()  # full batches waiting for the writer
         self._writer: threading.Thread | None = None
@@ -67,16 +76,21 @@ class GroupCommit:
 
     def submit(self, delivery: Delivery, timeout: float = WAIT_SECONDS) -> bool:
         """Wait until the delivery is durable; True when it is new, False for a repeat."""
-        with self._ready:
+        waiter = threading.Lock()
+        waiter.acquire()
+        with self._lock:
             self._start_writer()
             batch = self._open
+            index = len(batch.items)
             batch.items.append(delivery)
-            index = len(batch.items) - 1
-            if len(batch.items) >= self._max_batch:  # full: later arrivals start the next one
+            batch.waiters.append(waiter)
+            if index + 1 >= self._max_batch:  # full: later arrivals start the next one
                 self._sealed.append(batch)
                 self._open = _Batch()
-            self._ready.notify()
-        if not batch.done.wait(timeout):
+            if self._idle:
+                self._idle = False
+                self._wake.release()
+        if not waiter.acquire(timeout=timeout):
             raise QueueUnavailable("the queue did not answer in time")
         if batch.error is not None:
             raise QueueUnavailable(str(batch.error)) from batch.error
@@ -92,13 +106,15 @@ class GroupCommit:
         self._writer.start()
 
     def _next_batch(self) -> _Batch:
-        with self._ready:
-            while not self._sealed and not self._open.items:
-                self._ready.wait()
-            if self._sealed:
-                return self._sealed.popleft()
-            batch, self._open = self._open, _Batch()
-            return batch
+        while True:
+            with self._lock:
+                if self._sealed:
+                    return self._sealed.popleft()
+                if self._open.items:
+                    batch, self._open = self._open, _Batch()
+                    return batch
+                self._idle = True
+            self._wake.acquire()  # until a request hands something in
 
     def _write(self) -> None:
         while True:
@@ -111,4 +127,5 @@ class GroupCommit:
             except Exception as exc:  # noqa: BLE001 - every waiting request must hear of it
                 log.error("could not queue %d deliveries: %s", len(batch.items), exc)
                 batch.error = exc
-            batch.done.set()
+            for waiter in batch.waiters:
+                waiter.release()
