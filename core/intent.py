@@ -43,7 +43,7 @@ PAID = _words(
     r"|ya\s+est[áa]\s+pagad[oa]|fue\s+pagad[oa]|mi\s+pago|el\s+pago\s+que\s+(?:hice|realic[ée])"
     r"|se\s+(?:me\s+|nos\s+)?(?:carg[óo]|cobr[óo]|descont[óo]|pas[óo]\s+el\s+(?:cargo|recibo|cobro))|(?:cargo|cobro|recibo)\s+(?:de\s+la\s+)?domiciliaci[óo]n"
     r"|(?:me|nos)\s+(?:lo|la|los|las)\s+(?:han\s+)?(?:cobrado|cobraron|cargaron|descontaron|debitaron)|(?:el\s+banco\s+)?me\s+(?:descont[óo]|debit[óo])"
-    r"|(?:realic[ée]|realizamos|efectu[ée]|efectuamos|hemos\s+(?:hecho|realizado|efectuado)|he\s+(?:hecho|realizado|efectuado))\s+(?:\w+\s+){0,2}(?:pago|pagos|transferencia|ingreso|dep[óo]sito|abono)"
+    r"|(?:realic[ée]|realizamos|efectu[ée]|efectuamos|hemos\s+(?:hecho|realizado|efectuado)|he\s+(?:hecho|realizado|efectuado))\s+(?:\w+\s+){0,2}(?:pagos?|transferencias?|ingresos?|dep[óo]sitos?|abonos?)"
     r"|deposit[ée]|depositamos|cancel[ée]\s+la\s+(?:factura|cuota)"
     r"|pagad[oa]s?\s+(?:el|con|por|ayer|hace|mediante|v[íi]a|en|desde)|(?:la|lo|las|los)\s+(?:hab[íi]a|hab[íi]amos|he|hemos)\s+pagad[oa]s?"
     r"|mi\s+(?:transferencia|pago|ingreso|dep[óo]sito|recibo)|despu[ée]s\s+de\s+(?:haber\s+)?pagar|pasaron\s+el\s+(?:recibo|cargo|cobro)"
@@ -54,10 +54,14 @@ PAID = _words(
     r"|j[áa]\s+(?:paguei|pagamos|transferi|efetuei)|efetuei\s+(?:a|uma)\s+transfer[êe]ncia|(?:foi|foram)\s+(?:paga|pagas|pago|pagos|quitad[oa]s?)"
     r"|pag[oa]s?\s+(?:em|no|na|com|via|ontem|hoje|dia)\b|depois\s+de\s+(?:eu\s+)?pagar|ap[óo]s\s+(?:o\s+)?pagamento|(?:minha|meu)\s+(?:transfer[êe]ncia|pix|boleto|pagamento)"
     r"|(?:d[ée]bito|pagamento|transfer[êe]ncia|pix)\b.{0,60}?\bfoi\s+(?:efetuad[oa]|realizad[oa]|feit[oa]|processad[oa]|debitad[oa])"
-    r"|o\s+dinheiro\s+(?:j[áa]\s+)?saiu|(?:pagamento|transfer[êe]ncia|pix)\s+(?:do\s+dia|de|feit[oa])\s+\d)\b",
+    r"|o\s+dinheiro\s+(?:j[áa]\s+)?saiu|(?:pagamento|transfer[êe]ncia|pix)\s+(?:do\s+dia|de|feit[oa])\s+\d"
+    r"|fiz(?:emos)?\s+(?:\S+\s+){0,2}?(?:o|um|uma|a)\s+(?:pagamento|transfer[êe]ncia|pix|ted|dep[óo]sito)"
+    r"|saiu\s+(?:\S+\s+){0,2}?(?:da|de)\s+(?:minha|nossa)\s+conta)\b",
     # fr
-    r"(?:\bj['’ ]?ai|\bnous\s+(?:l['’])?avons|\bon\s+a|\bje\s+l['’]ai|\bl['’](?:ai|avons))\s+(?:bien\s+|d[ée]j[àa]\s+)?(?:pay[ée]|r[ée]gl[ée]|vir[ée]|effectu[ée]|envoy[ée]\s+(?:un|le|mon|notre)\s+(?:ch[èe]que|virement|paiement)|fait\s+(?:un|le)\s+(?:virement|paiement))",
-    r"\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement)\s+(?:\S+\s+){0,4}(?:effectu[ée]|envoy[ée]|pass[ée]|d[ée]bit[ée])\b",
+    r"(?:\bj['’ ]?ai|\bj['’ ]?avais|\bnous\s+(?:l['’])?avons|\bnous\s+avions|\bon\s+a|\bje\s+l['’]ai|\bl['’](?:ai|avons))\s+(?:\S+\s+){0,3}?"
+    r"(?:pay[ée]|r[ée]gl[ée]|vir[ée]|vers[ée]|acquitt[ée]|sold[ée]|effectu[ée]|envoy[ée]\s+(?:\S+\s+){0,4}?(?:ch[èe]que|virement|paiement)|fait\s+(?:\S+\s+){0,3}?(?:virement|paiement|versement))",
+    r"\b(?:mon|notre)\s+(?:paiement|virement|ch[èe]que|r[èe]glement|pr[ée]l[èe]vement|versement)\b",
+    r"\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement)\s+(?:\S+\s+){0,8}?(?:effectu[ée]|envoy[ée]|pass[ée]|d[ée]bit[ée]|pr[ée]lev[ée])\b",
     r"(?:\bj['’ ]?ai|\bnous\s+avons)\s+(?:bien\s+|d[ée]j[àa]\s+)?(?:acquitt[ée]|vers[ée]|sold[ée]|transf[ée]r[ée])",
     r"\b(?:pay[ée]e?s?|r[ée]gl[ée]e?s?)\s+(?:par|le|en|via|avec|hier|depuis|depuis)\b|\bapr[èe]s\s+avoir\s+(?:pay[ée]|r[ée]gl[ée])"
     r"|\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement)\s+du\s+\d|\bl['’]argent\s+(?:a\s+[ée]t[ée]|est)\s+(?:d[ée]bit[ée]|pr[ée]lev[ée]|sorti)",
@@ -98,11 +102,13 @@ UNPAID_STATUS = _words(
     r"\b(?:em\s+aberto|pendentes?|por\s+pagar|contestad[oa]|n[ãa]o\s+(?:paga|pago|consta|aparece|foi\s+(?:reconhecid[oa]|compensad[oa]|identificad[oa]|baixad[oa]|confirmad[oa]|registrad[oa])|caiu|compensou)"
     r"|vencid[oa]s?|atrasad[oa]s?|lembretes?|aviso\s+de\s+cobran[çc]a|cobran[çc]a|bloque\w*|suspens\w*|continuam?\s+(?:em\s+aberto|pendentes?|como|vencid[oa]s?)|inadimpl\w*"
     r"|em\s+atraso|em\s+d[íi]vida|contesta[çc][ãa]o|recusad[oa]s?|devolvid[oa]s?|falhou|n[ãa]o\s+foi\s+aprovad[oa]|chargeback"
-    r"|sem\s+(?:baixa|aparecer|constar)|suspens[ao]|bloquead[oa]|incobr[áa]vel)\b",
+    r"|sem\s+(?:baixa|aparecer|constar)|suspens[ao]|bloquead[oa]|incobr[áa]vel|por\s+liquidar"
+    r"|(?:ainda\s+)?n[ãa]o\s+(?:atualizou|caiu|apareceu|baixou|compensou))\b",
     # fr
     r"\b(?:impay[ée]e?s?|non\s+pay[ée]e?|non\s+r[ée]gl[ée]e?|en\s+attente|toujours\s+(?:ouverte?|due|en\s+attente|affich[ée]e?)|en\s+retard|relances?|rappels?|mise\s+en\s+demeure"
     r"|suspen\w*|bloqu\w*|pas\s+(?:encore\s+)?(?:[ée]t[ée]\s+)?(?:re[çc]u|pris\s+en\s+compte|enregistr[ée]|cr[ée]dit[ée]|appara[îi]t)|de\s+nouveau\s+impay[ée]e?|contest[ée]e?s?|en\s+souffrance|[ée]chou[ée]|[ée]chec|refus[ée]e?|rejet[ée]e?"
     r"|reste\s+[àa]\s+payer|solde\s+d[ûu]|non\s+r[ée]gl[ée]e?s?|[«\"]?\s*[àa]\s+(?:payer|r[ée]gler)\s*[»\"]|irr[ée]couvrable"
+    r"|(?:comme|toujours|encore)\s+[àa]\s+(?:payer|r[ée]gler)|d[ée]biteur|d[ée]bitrice|repass[ée]e?\s+en\s+impay[ée]e?"
     r"|sans\s+(?:[êe]tre\s+)?(?:pris\s+en\s+compte|enregistr)|n['’]appara[îi]t\s+pas)",
     # de
     r"\b(?:offen|offene[nrs]?|unbezahlt|ausstehend|[üu]berf[äa]llig|mahnung\w*|zahlungserinnerung\w*|erinnerung\w*|gesperrt|sperrung|gemahnt"
@@ -117,7 +123,7 @@ CONFIRM = _words(
     r"\b(?:confirm|check|verify|make\s+sure|let\s+me\s+know)\w*\s+(?:\w+\s+){0,4}(?:received|arrived|got\s+it|went\s+through|reached|payment|transfer)\b",
     r"\bdid\s+you\s+(?:receive|get)\b",
     r"\b(?:confirm[aá]r?|comprob[aá]r?|verific[aá]r?|revis[aá]r?)\w*\s+(?:\w+\s+){0,4}(?:recibido|recibisteis|recibieron|llegado|lleg[óo]|pago|transferencia|ingreso|correcto|en\s+orden|bien)\b|\bha\s+llegado\b",
-    r"\b(?:confirmar|verificar|checar)\w*\s+(?:\w+\s+){0,4}(?:recebimento|recebido|chegou|pagamento|transfer[êe]ncia|certo)\b",
+    r"\b(?:confirmar|verificar|checar)\w*\s+(?:\w+\s+){0,4}(?:recebimento|recebido|receberam|recebeu|chegou|caiu|pagamento|transfer[êe]ncia|certo)\b",
     r"\b(?:confirmer|v[ée]rifier)\w*\s+(?:\S+\s+){0,4}(?:r[ée]ception|re[çc]u|paiement|virement|ch[èe]que)\b",
     r"\b(?:zahlungseingang|eingang\s+der\s+zahlung)\b|\b(?:best[äa]tigen|pr[üu]fen)\b\s+(?:\w+\s+){0,4}(?:zahlung|[üu]berweisung|eingegangen|angekommen)\b",
 )
@@ -137,6 +143,19 @@ OTHER_REQUEST = _words(
 )
 
 
+# "nothing should be outstanding", "no longer overdue": the customer denies an unpaid status.
+_NEGATED_STATUS = _words(
+    r"\b(?:nothing|no\s+longer|not|n't|nada|ya\s+no|nichts|nicht\s+mehr|rien|plus|nenhum|n[ãa]o)\s+(?:\w+\s+){0,2}$",
+)
+
+
+def _claims_unpaid_status(text: str) -> bool:
+    for found in UNPAID_STATUS.finditer(text):
+        if not _NEGATED_STATUS.search(text, max(0, found.start() - 30), found.start()):
+            return True
+    return False
+
+
 def says_paid(text: str) -> bool:
     """The customer says they paid (a statement not negated: "I haven't paid yet" is not)."""
     text = text.lower()
@@ -151,7 +170,7 @@ def signals(text: str) -> dict[str, bool]:
     text = text.lower()
     return {
         "paid": says_paid(text),
-        "unpaid_status": bool(UNPAID_STATUS.search(text)),
+        "unpaid_status": _claims_unpaid_status(text),
         "confirm": bool(CONFIRM.search(text)),
         "other_request": bool(OTHER_REQUEST.search(text)),
     }
@@ -163,7 +182,7 @@ def classify_intent(text: str, language: str | None = None) -> Intent:
     text = text.lower()
     if not says_paid(text):
         return "other"
-    if UNPAID_STATUS.search(text):
+    if _claims_unpaid_status(text):
         return "payment_claim"
     if CONFIRM.search(text) and not OTHER_REQUEST.search(text):
         return "payment_claim"

@@ -68,7 +68,7 @@ STRONG_PAYMENT_WORDS = re.compile(
     r"""(?:
         paid|payed|wired|transferred|remitted|settled|debited|charged|deducted|withdrawn|mailed|deposited|cleared|cashed
       | pagu[ée]|pagado|pagada|pagamos|pagaste|pagaron|abon[ée]|abonado|abonamos|transfer[íi]|transferimos|deposit[ée]
-      | depositamos|cargó|cargaron|cargado|cobraron|cobrado|cobró|descontaron|descontó|debitó|realic[ée]
+      | depositamos|saiu|cargó|cargaron|cargado|cobraron|cobrado|cobró|descontaron|descontó|debitó|realic[ée]
       | realizamos|efectu[ée]|efectuamos|hice|hicimos
       | paguei|pagou|pagaram|quitei|quitado|quitamos|transferi|debitado|debitada|debitaram|efetuei|efetuamos|fiz|fizemos
       | cobrad[oa]|cobraram|descontad[oa]|compensad[oa]|caiu
@@ -101,6 +101,8 @@ OTHER_EVENT_WORDS = re.compile(
     r"""(?:
         reminder|notice|email|e-mail|letter|due|overdue|issued|received|got|warning|suspended|today'?s|shows|showed
       | suspend\w*|suspens[ao]|blocked|bloque\w*|gesperrt|sperrung|bloqu\w*|mandar|enviar|send|envoyer|schicken
+      | cancel\w*|cancel[ée]|cancelei|annul\w*|r[ée]sili\w*|k(?:[üu]|ue)ndig\w*|plano|plan|tarif|pre[çc]o|precio|prix|preis
+      | see|saw|noticed|vois|vu|relev[ée]|veo|extracto|extrato|sehe|kontoauszug|rembours\w*|refund\w*|reembols\w*
       | says|said|portal|dashboard|app|refunded|disputed|dispute|declined|failed|rejected|marked|flagged
       | recordatorio|aviso|correo|vence|venci[óo]|vencimiento|vencida|emitida|recib[íi]|llegado|lleg[óo]|llega|vemos|veo
       | aparece|figura|portal|disputa|rechazad[oa]|devuelt[oa]

@@ -13,17 +13,17 @@ _PATTERNS: list[tuple[PaymentMethod, str]] = [
     (
         "sepa_debit",
         r"""\b(?:direct\s+debit|adeudos?(?:\s+sepa)?|sepa[\s-]*(?:direct\s+)?debit|domiciliaci[óo]n|domiciliad[oa]|recibo\s+domiciliado
-              |d[ée]bito\s+(?:direto|autom[áa]tico|em\s+conta)|pr[ée]l[èe]vement|pr[ée]lev[ée]e?s?
+              |d[ée]bito\s+(?:direto|autom[áa]tico|em\s+conta)|pr[ée]l[èe]vements?
               |lastschrift|bankeinzug|abbuchungsauftrag|einzugserm[äa]chtigung)\b""",
     ),
     (
         "bank_transfer",
         r"""\b(?:bank\s+transfer|wire(?:d|\s+transfer)?|transferred|transfer|ach\s+credit|swift
-              |transferencia|transferencias|transfer[íi]|transferimos|ingreso\s+bancario|ingres[ée]
+              |transferencias?|transfer[íi]|transferimos|ingreso\s+bancario|ingres[ée]
               |transfer[êe]ncia|transferi|pix|sofort[üu]berweisung|bacs|chaps|faster\s+payments?|fps|zelle|spei|interac|e-?transfer
               |e-?banking|online-?banking|dauerauftrag|standing\s+order|multibanco\s+transfer
-              |virement|vir[ée]e?s?
-              |(?:[üu]|ue)berweisung|(?:[üu]|ue)berwiesen|sepa-?[üu]berweisung|bank(?:[üu]|ue)berweisung)\b""",
+              |virements?|vir[ée]e?s?
+              |(?:[üu]|ue)berweisung(?:en)?|(?:[üu]|ue)berwiesen|sepa-?[üu]berweisung|bank(?:[üu]|ue)berweisung)\b""",
     ),
     (
         "card",

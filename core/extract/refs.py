@@ -58,7 +58,8 @@ _NOT_A_REFERENCE = re.compile(
     # customer, order and contract numbers are not invoice numbers nor payments
     r"|customer|client|cliente|kunde|kundennummer|kundennr|kunden-nr|order|orders|pedido|encomenda|commande"
     r"|bestellung|bestellnummer|auftrag|auftragsnummer|user|usuario|utilizador|contract|contrato|contrat|vertrag"
-    r"|vertragsnummer|member|account|cuenta|conta|compte|konto|entidade|entity|ticket|case|caso)$",
+    r"|vertragsnummer|member|account|cuenta|conta|compte|konto|entidade|entity|ticket|case|caso"
+    r"|po|p\.o|purchase|orden|bestell-nr|commande)$",
     re.I,
 )
 _WORD = re.compile(r"[#\w][\w.\-/º°]*|[:,;&/()\"]", re.U)
@@ -123,8 +124,10 @@ def _classify(code: str, found: tuple[str | None, int], invoice_prefixes: set[st
     bare = code.lstrip("#")
     keyword, distance = found
     pure_number = bool(re.fullmatch(r"[\d./\-]+", bare))
-    if pure_number and distance > 2:
-        keyword = None  # a bare number needs its keyword right before it ("Rechnung Nr. 4711")
+    # A bare number needs its keyword close: "Rechnung Nr. 4711"; a bank reference may be
+    # introduced a little further ("la referencia de la transferencia es 2025042900731").
+    if pure_number and distance > (5 if keyword == "transaction" else 2):
+        keyword = None
     if _STRIPE_INVOICE.match(bare):
         return "invoice"
     if _STRIPE_PAYMENT.match(bare):
