@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from core.extract.dates import TOKEN as _TOKEN
+from core.extract.dates import word_kind
 from core.models import Intent
 
 
@@ -61,6 +63,7 @@ PAID = _words(
     r"(?:\bj['’ ]?ai|\bj['’ ]?avais|\bnous\s+(?:l['’])?avons|\bnous\s+avions|\bon\s+a|\bje\s+l['’]ai|\bl['’](?:ai|avons))\s+(?:\S+\s+){0,3}?"
     r"(?:pay[ée]|r[ée]gl[ée]|vir[ée]|vers[ée]|acquitt[ée]|sold[ée]|effectu[ée]|envoy[ée]\s+(?:\S+\s+){0,4}?(?:ch[èe]que|virement|paiement)|fait\s+(?:\S+\s+){0,3}?(?:virement|paiement|versement))",
     r"\b(?:mon|notre)\s+(?:paiement|virement|ch[èe]que|r[èe]glement|pr[ée]l[èe]vement|versement)\b",
+    r"\benvoy[ée]\s+(?:\S+\s+){0,5}?(?:un|le|notre|mon)\s+(?:ch[èe]que|virement|paiement)\b",
     r"\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement)\s+(?:\S+\s+){0,8}?(?:effectu[ée]|envoy[ée]|pass[ée]|d[ée]bit[ée]|pr[ée]lev[ée])\b",
     r"(?:\bj['’ ]?ai|\bnous\s+avons)\s+(?:bien\s+|d[ée]j[àa]\s+)?(?:acquitt[ée]|vers[ée]|sold[ée]|transf[ée]r[ée])",
     r"\b(?:pay[ée]e?s?|r[ée]gl[ée]e?s?)\s+(?:par|le|en|via|avec|hier|depuis|depuis)\b|\bapr[èe]s\s+avoir\s+(?:pay[ée]|r[ée]gl[ée])"
@@ -97,10 +100,11 @@ UNPAID_STATUS = _words(
     r"|suspend\w*|suspensi[óo]n|bloque\w*|cortar\s+el\s+servicio|no\s+(?:me\s+)?(?:aparece|se\s+refleja|figura|consta|lo\s+veo|ha\s+llegado|se\s+ha\s+aplicado|lo\s+han\s+recibido|se\s+ha\s+podido)"
     r"|como\s+(?:abierta|pendiente|impagada|no\s+pagada)|en\s+mora|deuda|impag[oa]s?|rechazad[oa]s?|devuelt[oa]s?|fallid[oa]s?|moros[oa]"
     r"|no\s+se\s+(?:ha\s+)?(?:podido|pudo)\s+(?:completar|procesar|cobrar)|sigue\s+saliendo|(?:sale|salen|aparece|aparecen|figura|figuran)\s+como|contracargo|impugnad[oa]|corte"
-    r"|sin\s+(?:reflejar|aparecer|aplicar)(?:se)?|no\s+(?:se\s+)?refleja|suspendi\w*|bloque[óo]|incobrable)\b",
+    r"|sin\s+(?:reflejar|aparecer|aplicar)(?:se)?|no\s+(?:se\s+)?refleja|suspendi\w*|bloque[óo]|incobrable"
+    r"|requerimiento\s+de\s+pago|reclamaci[óo]n\s+de\s+pago|aviso\s+de\s+impago|impago)\b",
     # pt
     r"\b(?:em\s+aberto|pendentes?|por\s+pagar|contestad[oa]|n[ãa]o\s+(?:paga|pago|consta|aparece|foi\s+(?:reconhecid[oa]|compensad[oa]|identificad[oa]|baixad[oa]|confirmad[oa]|registrad[oa])|caiu|compensou)"
-    r"|vencid[oa]s?|atrasad[oa]s?|lembretes?|aviso\s+de\s+cobran[çc]a|cobran[çc]a|bloque\w*|suspens\w*|continuam?\s+(?:em\s+aberto|pendentes?|como|vencid[oa]s?)|inadimpl\w*"
+    r"|vencid[oa]s?|atrasad[oa]s?|lembretes?|aviso\s+de\s+cobran[çc]a|cobran[çc]a\s+(?:em\s+atraso|pendente|de\s+novo)|bloque\w*|suspens\w*|continuam?\s+(?:em\s+aberto|pendentes?|como|vencid[oa]s?)|inadimpl\w*"
     r"|em\s+atraso|em\s+d[íi]vida|contesta[çc][ãa]o|recusad[oa]s?|devolvid[oa]s?|falhou|n[ãa]o\s+foi\s+aprovad[oa]|chargeback"
     r"|sem\s+(?:baixa|aparecer|constar)|suspens[ao]|bloquead[oa]|incobr[áa]vel|por\s+liquidar"
     r"|(?:ainda\s+)?n[ãa]o\s+(?:atualizou|caiu|apareceu|baixou|compensou))\b",
@@ -109,6 +113,7 @@ UNPAID_STATUS = _words(
     r"|suspen\w*|bloqu\w*|pas\s+(?:encore\s+)?(?:[ée]t[ée]\s+)?(?:re[çc]u|pris\s+en\s+compte|enregistr[ée]|cr[ée]dit[ée]|appara[îi]t)|de\s+nouveau\s+impay[ée]e?|contest[ée]e?s?|en\s+souffrance|[ée]chou[ée]|[ée]chec|refus[ée]e?|rejet[ée]e?"
     r"|reste\s+[àa]\s+payer|solde\s+d[ûu]|non\s+r[ée]gl[ée]e?s?|[«\"]?\s*[àa]\s+(?:payer|r[ée]gler)\s*[»\"]|irr[ée]couvrable"
     r"|(?:comme|toujours|encore)\s+[àa]\s+(?:payer|r[ée]gler)|d[ée]biteur|d[ée]bitrice|repass[ée]e?\s+en\s+impay[ée]e?"
+    r"|reste\s+(?:ouverte?|impay[ée]e?|due|d[ûu]e|en\s+attente)"
     r"|sans\s+(?:[êe]tre\s+)?(?:pris\s+en\s+compte|enregistr)|n['’]appara[îi]t\s+pas)",
     # de
     r"\b(?:offen|offene[nrs]?|unbezahlt|ausstehend|[üu]berf[äa]llig|mahnung\w*|zahlungserinnerung\w*|erinnerung\w*|gesperrt|sperrung|gemahnt"
@@ -122,14 +127,14 @@ UNPAID_STATUS = _words(
 CONFIRM = _words(
     r"\b(?:confirm|check|verify|make\s+sure|let\s+me\s+know)\w*\s+(?:\w+\s+){0,4}(?:received|arrived|got\s+it|went\s+through|reached|payment|transfer)\b",
     r"\bdid\s+you\s+(?:receive|get)\b",
-    r"\b(?:confirm[aá]r?|comprob[aá]r?|verific[aá]r?|revis[aá]r?)\w*\s+(?:\w+\s+){0,4}(?:recibido|recibisteis|recibieron|llegado|lleg[óo]|pago|transferencia|ingreso|correcto|en\s+orden|bien)\b|\bha\s+llegado\b",
+    r"\b(?:confirm[aá]r?|comprob[aá]r?|comprueb|verific[aá]r?|verifiqu|revis[aá]r?)\w*\s+(?:\w+\s+){0,4}(?:recibido|recibisteis|recibieron|llegado|lleg[óo]|pago|transferencia|ingreso|correcto|en\s+orden|bien)\b|\bha\s+llegado\b",
     r"\b(?:confirmar|verificar|checar)\w*\s+(?:\w+\s+){0,4}(?:recebimento|recebido|receberam|recebeu|chegou|caiu|pagamento|transfer[êe]ncia|certo)\b",
     r"\b(?:confirmer|v[ée]rifier)\w*\s+(?:\S+\s+){0,4}(?:r[ée]ception|re[çc]u|paiement|virement|ch[èe]que)\b",
     r"\b(?:zahlungseingang|eingang\s+der\s+zahlung)\b|\b(?:best[äa]tigen|pr[üu]fen)\b\s+(?:\w+\s+){0,4}(?:zahlung|[üu]berweisung|eingegangen|angekommen)\b",
 )
 # Requests about something else.
 OTHER_REQUEST = _words(
-    r"\b(?:refund|reimburse\w*|money\s+back|charged\s+twice|double\s+charged|duplicate\s+charge|cancel\w*|unsubscribe|close\s+my\s+account"
+    r"\b(?:refund|reimburse\w*|money\s+back|charged\s+twice|double\s+charged|duplicate\s+charge|twice|duas\s+vezes|em\s+dobro|duplicad[oa]|dos\s+veces|deux\s+fois|doppelt|cancel\w*|unsubscribe|close\s+my\s+account"
     r"|(?:change|update|replace|remove)\s+(?:my\s+|the\s+|our\s+)?(?:card|payment\s+method|billing\s+(?:details|address|info\w*))"
     r"|price|pricing|discount|upgrade|downgrade|quote|copy\s+of|duplicate\s+(?:of\s+)?(?:the\s+)?invoice|resend|re-send|pdf|vat|tax\s+id|address)\b",
     r"\b(?:reembolso|devoluci[óo]n|devolver|cobrado\s+dos\s+veces|doble\s+cargo|cancelar|cancelaci[óo]n|darme\s+de\s+baja|dar\s+de\s+baja|cambiar\s+(?:la\s+|mi\s+)?tarjeta"
@@ -157,11 +162,22 @@ def _claims_unpaid_status(text: str) -> bool:
 
 
 def says_paid(text: str) -> bool:
-    """The customer says they paid (a statement not negated: "I haven't paid yet" is not)."""
+    """The customer says they paid (a statement not negated: "I haven't paid yet" is not).
+
+    Either a paying phrase of the five languages, or a paying verb on its own ("abonada",
+    "überwiesen", "effectué", "released"): the claim still needs an unpaid status or a
+    request to confirm, so a verb alone does not make one.
+    """
     text = text.lower()
-    return any(
+    if any(
         not _NEGATED_PAID.search(text, max(0, m.start() - 30), m.end() + 1)
         for m in PAID.finditer(text)
+    ):
+        return True
+    return any(
+        word_kind(m.group(0)) == "strong"
+        and not _NEGATED_PAID.search(text, max(0, m.start() - 30), m.end() + 1)
+        for m in _TOKEN.finditer(text)
     )
 
 

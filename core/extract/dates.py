@@ -97,7 +97,8 @@ def _number(word: str) -> int | None:
     return int(word) if word.isdigit() else NUMBER_WORDS.get(word.lower())
 
 
-_TOKEN = re.compile(r"\w+(?:['’]\w+)?")
+TOKEN = re.compile(r"\w+(?:['’]\w+)?")
+_TOKEN = TOKEN
 _AGO_WORDS = frozenset(["ago", "hace", "há", "ha", "faz", "atrás", "atras", "il", "vor"])
 _RELATIVE_KEYS = frozenset(
     [
@@ -253,9 +254,9 @@ def _numeric(m: re.Match[str], language: str, base: date) -> date | None:
 _SENTENCE_BREAK = re.compile(r"[!?\n]|\.\s+(?=[A-ZÁÉÍÓÚÀÂÊÔÃÕÇÄÖÜ¿¡])")
 # Where one clause of a sentence ends: ", " and the conjunctions of the five languages.
 _CLAUSE_BREAK = re.compile(
-    r",\s|;\s|:\s|\s(?:and|but|while|although|because|so|y|pero|aunque|mientras|porque|e|mas|por[ée]m"
+    r",\s|;\s|:\s|\s[-–—]\s|\s(?:and|but|while|although|because|so|y|pero|aunque|mientras|porque|e|mas|por[ée]m"
     r"|enquanto|et|mais|alors\s+que|tandis\s+que|car|pourtant|und|aber|doch|w(?:ä|ae)hrend|weil|obwohl|trotzdem"
-    r"|after|depois\s+de|despu[ée]s\s+de|apr[èe]s|nachdem)\s",
+    r"|after|depois\s+de|despu[ée]s\s+de|apr[èe]s|nachdem|even\s+though|though|although|embora|bien\s+que|obwohl)\s",
     re.I,
 )
 
@@ -273,7 +274,7 @@ def find_payment_date(text: str, language: str, created_at: datetime) -> date | 
         return None
     words: list[tuple[int, int, str]] = []
     for m in _TOKEN.finditer(text):
-        kind = _word_kind(m.group(0).lower())
+        kind = word_kind(m.group(0).lower())
         if kind:
             words.append((m.start(), m.end(), kind))
     # The claim's parts (subject, description, comments) are joined by blank lines; a later
@@ -340,7 +341,7 @@ def _span(
 
 
 @lru_cache(maxsize=65536)
-def _word_kind(word: str) -> str | None:
+def word_kind(word: str) -> str | None:
     """Whether a word is a paying verb, a paying noun or another event; cached (words repeat)."""
     if STRONG_PAYMENT_WORDS.fullmatch(word):
         return "strong"

@@ -66,13 +66,13 @@ NUMBER_WORDS = {
 # Verbs that say the customer paid or money left their account: they tie a date to the payment.
 STRONG_PAYMENT_WORDS = re.compile(
     r"""(?:
-        paid|payed|wired|transferred|remitted|settled|debited|charged|deducted|withdrawn|mailed|deposited|cleared|cashed
-      | pagu[ée]|pagado|pagada|pagamos|pagaste|pagaron|abon[ée]|abonado|abonamos|transfer[íi]|transferimos|deposit[ée]
+        paid|payed|wired|transferred|remitted|settled|debited|deducted|withdrawn|mailed|deposited|cleared|cashed|released
+      | pagu[ée]|pagado|pagada|pagamos|pagaste|pagaron|abon[ée]|abonad[oa]s?|abonamos|abonaron|abon[óo]|transfer[íi]|transferimos|deposit[ée]|emiti[óo]|emitimos
       | depositamos|saiu|cargó|cargaron|cargado|cobraron|cobrado|cobró|descontaron|descontó|debitó|realic[ée]
       | realizamos|efectu[ée]|efectuamos|hice|hicimos
-      | paguei|pagou|pagaram|quitei|quitado|quitamos|transferi|debitado|debitada|debitaram|efetuei|efetuamos|fiz|fizemos
+      | paguei|pagou|pagaram|pagámos|quitei|quitado|quitamos|transferi|debitado|debitada|debitaram|efetuei|efetuamos|fiz|fizemos
       | cobrad[oa]|cobraram|descontad[oa]|compensad[oa]|caiu
-      | pay[ée]e?s?|r[ée]gl[ée]e?s?|vir[ée]e?s?|vers[ée]e?s?|acquitt[ée]e?s?|pr[ée]lev[ée]e?s?|d[ée]bit[ée]e?s?|effectu[ée]e?s?|encaiss[ée]e?s?
+      | proc[ée]d[ée]|pay[ée]e?s?|r[ée]gl[ée]e?s?|vir[ée]e?s?|vers[ée]e?s?|acquitt[ée]e?s?|pr[ée]lev[ée]e?s?|d[ée]bit[ée]e?s?|effectu[ée]e?s?|encaiss[ée]e?s?
       | bezahlt|gezahlt|(?:[üu]|ue)berwiesen|abgebucht|beglichen|angezahlt|eingezahlt|eingezogen|abgegangen|ausgef(?:[üu]|ue)hrt
       | get(?:[äa]|ae)tigt|veranlasst|eingel(?:[öo]|oe)st
       | pagato|pagata|saldato|betaald|overgemaakt
@@ -82,11 +82,11 @@ STRONG_PAYMENT_WORDS = re.compile(
 # Nouns of paying: a date next to one is the payment's only when nothing else claims it.
 WEAK_PAYMENT_WORDS = re.compile(
     r"""(?:
-        pay|payment|wire|transfer|sent|debit|charge|processed|authori[sz]ed|initiated|ach|check|cheque|bacs|zelle
+        pay|payment|wire|transfer|sent|debit|charge|charged|processed|authori[sz]ed|initiated|ach|check|cheque|bacs|zelle
       | pago|pagos|pagar|domiciliad[oa]|transferencia|ingreso|cargo|domiciliaci[óo]n|adeudo|dep[óo]sito|cuota|spei|oxxo
       | pagamento|pagar|paga|pagas|transfer[êe]ncia|d[ée]bito|boleto|pix|ted|multibanco
       | paiement|virement|pr[ée]l[èe]vement|r[èe]glement|ch[èe]que|interac|acompte
-      | zahlung|(?:[üu]|ue)berweisung|lastschrift|dauerauftrag|rate|abbuchung|e-banking
+      | zahlung|kartenzahlung|(?:[üu]|ue)berweisung|(?:[üu]|ue)berweisungen|lastschrift|dauerauftrag|rate|abbuchung|e-banking
     )""",
     re.I | re.X,
 )

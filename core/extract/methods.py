@@ -20,7 +20,7 @@ _PATTERNS: list[tuple[PaymentMethod, str]] = [
         "bank_transfer",
         r"""\b(?:bank\s+transfer|wire(?:d|\s+transfer)?|transferred|transfer|ach\s+credit|swift
               |transferencias?|transfer[íi]|transferimos|ingreso\s+bancario|ingres[ée]
-              |transfer[êe]ncia|transferi|pix|sofort[üu]berweisung|bacs|chaps|faster\s+payments?|fps|zelle|spei|interac|e-?transfer
+              |transfer[êe]ncias?|transferi|pix|sofort[üu]berweisung|bacs|chaps|faster\s+payments?|fps|zelle|spei|interac|e-?transfer
               |e-?banking|online-?banking|dauerauftrag|standing\s+order|multibanco\s+transfer
               |virements?|vir[ée]e?s?
               |(?:[üu]|ue)berweisung(?:en)?|(?:[üu]|ue)berwiesen|sepa-?[üu]berweisung|bank(?:[üu]|ue)berweisung)\b""",
@@ -29,7 +29,7 @@ _PATTERNS: list[tuple[PaymentMethod, str]] = [
         "card",
         r"""\b(?:credit\s+card|debit\s+card|card|visa|master\s?card|amex|american\s+express|apple\s+pay|google\s+pay
               |tarjeta|tarjetas|cart[ãa]o|cart[õo]es|carte(?:\s+(?:bancaire|bleue|de\s+cr[ée]dit))?
-              |\w*kreditkarte|karte|ec-karte|girocard|debitkarte|firmenkarte)\b""",
+              |\w*kreditkarte|karten?zahlung|karte|ec-karte|girocard|debitkarte|firmenkarte)\b""",
     ),
     (
         "other",

@@ -41,7 +41,7 @@ _REFERENCE_WORDS = re.compile(
     r"|autorizacao|autorização|référence|reference|transaktion|transaktionsnummer|transaktions-id|referenz"
     r"|verwendungszweck|buchungsreferenz|id|tid|nsu|e2e|endtoendid|utr|imad|omad|auth|code|código|codigo"
     r"|end-to-end-id|end-to-end|e2e-id|rastreo|rastreamento|clave|autorisation|autorizaci[óo]n|trace-nummer"
-    r"|zahlungsreferenz|mandatsreferenz|remittance|confirmation-number|conf)$",
+    r"|zahlungsreferenz|mandatsreferenz|confirmation-number|conf|controle|controlo|control)$",
     re.I,
 )
 # Words that may stand between a keyword and its code ("invoice number", "the reference from my bank is").
