@@ -36,6 +36,7 @@ PAID = _words(
     r"\b(?:my|our)\s+(?:\w+\s+)?(?:payment|transfer|wire|charge|direct\s+debit|debit|check|cheque)\b|\bthe\s+(?:payment|transfer|wire)\s+(?:i|we)\s+(?:made|sent)\b",
     r"\b(?:payment|transfer|wire|debit|charge|ach)\b(?:[^.!?\n]|\.(?=\S)){0,60}?\b(?:was|were|has\s+been|have\s+been)\s+(?:already\s+|successfully\s+)?(?:authori[sz]ed|initiated|sent|made|taken|debited|completed|processed|submitted|approved|withdrawn|deducted|scheduled)\b",
     r"\b(?:sent|mailed)\s+(?:a|the|our|my)\s+(?:check|cheque|payment|transfer|wire)\b",
+    r"\b(?:initiated|sent|released|made|submitted|issued)\s+(?:an?\s+|the\s+|our\s+|two\s+|both\s+)?(?:ach\s+|wire\s+|bank\s+|sepa\s+)?(?:payments?|transfers?|wires?)\b",
     r"\b(?:pi|ch|py)_[A-Za-z0-9]{8,}\b",
     r"\b(?:it|payment|check|cheque|transfer|wire|money|funds)\s+(?:has\s+)?(?:already\s+)?cleared\b",
     # es
@@ -58,7 +59,8 @@ PAID = _words(
     r"|(?:d[ée]bito|pagamento|transfer[êe]ncia|pix)\b.{0,60}?\bfoi\s+(?:efetuad[oa]|realizad[oa]|feit[oa]|processad[oa]|debitad[oa])"
     r"|o\s+dinheiro\s+(?:j[áa]\s+)?saiu|(?:pagamento|transfer[êe]ncia|pix)\s+(?:do\s+dia|de|feit[oa])\s+\d"
     r"|fiz(?:emos)?\s+(?:\S+\s+){0,2}?(?:o|um|uma|a)\s+(?:pagamento|transfer[êe]ncia|pix|ted|dep[óo]sito)"
-    r"|saiu\s+(?:\S+\s+){0,2}?(?:da|de)\s+(?:minha|nossa)\s+conta)\b",
+    r"|saiu\s+(?:\S+\s+){0,2}?(?:da|de)\s+(?:minha|nossa)\s+conta"
+    r"|(?:enviei|enviamos|mandei|mandamos)\s+(?:\S+\s+){0,2}?(?:o|um|uma|a)\s+(?:pix|ted|transfer[êe]ncia|pagamento|dep[óo]sito|boleto))\b",
     # fr
     r"(?:\bj['’ ]?ai|\bj['’ ]?avais|\bnous\s+(?:l['’])?avons|\bnous\s+avions|\bon\s+a|\bje\s+l['’]ai|\bl['’](?:ai|avons))\s+(?:\S+\s+){0,3}?"
     r"(?:pay[ée]|r[ée]gl[ée]|vir[ée]|vers[ée]|acquitt[ée]|sold[ée]|effectu[ée]|envoy[ée]\s+(?:\S+\s+){0,4}?(?:ch[èe]que|virement|paiement)|fait\s+(?:\S+\s+){0,3}?(?:virement|paiement|versement))",
@@ -101,19 +103,23 @@ UNPAID_STATUS = _words(
     r"|como\s+(?:abierta|pendiente|impagada|no\s+pagada)|en\s+mora|deuda|impag[oa]s?|rechazad[oa]s?|devuelt[oa]s?|fallid[oa]s?|moros[oa]"
     r"|no\s+se\s+(?:ha\s+)?(?:podido|pudo)\s+(?:completar|procesar|cobrar)|sigue\s+saliendo|(?:sale|salen|aparece|aparecen|figura|figuran)\s+como|contracargo|impugnad[oa]|corte"
     r"|sin\s+(?:reflejar|aparecer|aplicar)(?:se)?|no\s+(?:se\s+)?refleja|suspendi\w*|bloque[óo]|incobrable"
-    r"|requerimiento\s+de\s+pago|reclamaci[óo]n\s+de\s+pago|aviso\s+de\s+impago|impago)\b",
+    r"|requerimiento\s+de\s+pago|reclamaci[óo]n\s+de\s+pago|aviso\s+de\s+impago|impago"
+    r"|(?:correo|aviso|mensaje|carta|llamada)\s+de\s+cobro|cobro\s+prejur[íi]dico|cobranza)\b",
     # pt
     r"\b(?:em\s+aberto|pendentes?|por\s+pagar|contestad[oa]|n[ãa]o\s+(?:paga|pago|consta|aparece|foi\s+(?:reconhecid[oa]|compensad[oa]|identificad[oa]|baixad[oa]|confirmad[oa]|registrad[oa])|caiu|compensou)"
     r"|vencid[oa]s?|atrasad[oa]s?|lembretes?|aviso\s+de\s+cobran[çc]a|cobran[çc]a\s+(?:em\s+atraso|pendente|de\s+novo)|bloque\w*|suspens\w*|continuam?\s+(?:em\s+aberto|pendentes?|como|vencid[oa]s?)|inadimpl\w*"
     r"|em\s+atraso|em\s+d[íi]vida|contesta[çc][ãa]o|recusad[oa]s?|devolvid[oa]s?|falhou|n[ãa]o\s+foi\s+aprovad[oa]|chargeback"
     r"|sem\s+(?:baixa|aparecer|constar)|suspens[ao]|bloquead[oa]|incobr[áa]vel|por\s+liquidar"
-    r"|(?:ainda\s+)?n[ãa]o\s+(?:atualizou|caiu|apareceu|baixou|compensou))\b",
+    r"|(?:ainda\s+)?n[ãa]o\s+(?:atualizou|caiu|apareceu|baixou|compensou)"
+    r"|receb(?:i|emos)\s+(?:uma\s+|a\s+|outra\s+)?cobran[çc]a|saldo\s+devedor|consta(?:ndo)?\s+(?:como\s+)?(?:em\s+aberto|pendente|devedor))\b",
     # fr
     r"\b(?:impay[ée]e?s?|non\s+pay[ée]e?|non\s+r[ée]gl[ée]e?|en\s+attente|toujours\s+(?:ouverte?|due|en\s+attente|affich[ée]e?)|en\s+retard|relances?|rappels?|mise\s+en\s+demeure"
     r"|suspen\w*|bloqu\w*|pas\s+(?:encore\s+)?(?:[ée]t[ée]\s+)?(?:re[çc]u|pris\s+en\s+compte|enregistr[ée]|cr[ée]dit[ée]|appara[îi]t)|de\s+nouveau\s+impay[ée]e?|contest[ée]e?s?|en\s+souffrance|[ée]chou[ée]|[ée]chec|refus[ée]e?|rejet[ée]e?"
     r"|reste\s+[àa]\s+payer|solde\s+d[ûu]|non\s+r[ée]gl[ée]e?s?|[«\"]?\s*[àa]\s+(?:payer|r[ée]gler)\s*[»\"]|irr[ée]couvrable"
     r"|(?:comme|toujours|encore)\s+[àa]\s+(?:payer|r[ée]gler)|d[ée]biteur|d[ée]bitrice|repass[ée]e?\s+en\s+impay[ée]e?"
     r"|reste\s+(?:ouverte?|impay[ée]e?|due|d[ûu]e|en\s+attente)"
+    r"|(?:toujours|encore)\s+(?:comme\s+)?(?:ouvert|impay[ée]|d[ûu]|en\s+attente)\w*"
+    r"|(?:c['’]est|est|sont)\s+(?:toujours\s+)?pas\s+(?:encore\s+)?pay[ée]"
     r"|sans\s+(?:[êe]tre\s+)?(?:pris\s+en\s+compte|enregistr)|n['’]appara[îi]t\s+pas)",
     # de
     r"\b(?:offen|offene[nrs]?|unbezahlt|ausstehend|[üu]berf[äa]llig|mahnung\w*|zahlungserinnerung\w*|erinnerung\w*|gesperrt|sperrung|gemahnt"
@@ -129,6 +135,7 @@ CONFIRM = _words(
     r"\bdid\s+you\s+(?:receive|get)\b",
     r"\b(?:confirm[aá]r?|comprob[aá]r?|comprueb|verific[aá]r?|verifiqu|revis[aá]r?)\w*\s+(?:\w+\s+){0,4}(?:recibido|recibisteis|recibieron|llegado|lleg[óo]|pago|transferencia|ingreso|correcto|en\s+orden|bien)\b|\bha\s+llegado\b",
     r"\b(?:confirmar|verificar|checar)\w*\s+(?:\w+\s+){0,4}(?:recebimento|recebido|receberam|recebeu|chegou|caiu|pagamento|transfer[êe]ncia|certo)\b",
+    r"\b(?:confirmam|confirmem|verifiquem|podem\s+(?:confirmar|verificar|checar))\b",
     r"\b(?:confirmer|v[ée]rifier)\w*\s+(?:\S+\s+){0,4}(?:r[ée]ception|re[çc]u|paiement|virement|ch[èe]que)\b",
     r"\b(?:zahlungseingang|eingang\s+der\s+zahlung)\b|\b(?:best[äa]tigen|pr[üu]fen)\b\s+(?:\w+\s+){0,4}(?:zahlung|[üu]berweisung|eingegangen|angekommen)\b",
 )
@@ -169,15 +176,18 @@ def says_paid(text: str) -> bool:
     request to confirm, so a verb alone does not make one.
     """
     text = text.lower()
-    if any(
-        not _NEGATED_PAID.search(text, max(0, m.start() - 30), m.end() + 1)
-        for m in PAID.finditer(text)
-    ):
+    if any(not _negated(text, m) for m in PAID.finditer(text)):
         return True
     return any(
-        word_kind(m.group(0)) == "strong"
-        and not _NEGATED_PAID.search(text, max(0, m.start() - 30), m.end() + 1)
-        for m in _TOKEN.finditer(text)
+        word_kind(m.group(0)) == "strong" and not _negated(text, m) for m in _TOKEN.finditer(text)
+    )
+
+
+def _negated(text: str, paid: re.Match[str]) -> bool:
+    """A negation that reaches into this very phrase ("haven't paid", "pas encore payé")."""
+    return any(
+        negation.end() > paid.start()
+        for negation in _NEGATED_PAID.finditer(text, max(0, paid.start() - 30), paid.end() + 1)
     )
 
 

@@ -76,6 +76,28 @@ def _normalize(code: str) -> str:
     return code.rstrip(".-/_")
 
 
+# Tax ids have shapes of their own: Spanish CIF/NIF, EU VAT numbers with a country prefix.
+_TAX_ID = re.compile(
+    r"^(?:[A-HJNP-SUVW]-?\d{7}[0-9A-J]|\d{8}-?[A-Z]"
+    r"|(?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|GB|CH|NO)"
+    r"U?\d{8,12})$"
+)
+
+
+def _date_like(code: str) -> bool:
+    """ "03/2025", "10.04", "2025-03-05": a date or month, not a reference ("2025/97" is one)."""
+    if not _DATE_LIKE.match(code):
+        return False
+    parts = [int(p) for p in re.split(r"[./\-]", code.rstrip(".")) if p]
+    if len(parts) < 2:
+        return False
+    if len(str(parts[0])) == 4 or parts[0] > 31:  # year first: a month must follow
+        return 1 <= parts[1] <= 12 and (len(parts) < 3 or 1 <= parts[2] <= 31)
+    return (
+        1 <= parts[0] <= 31 and 1 <= parts[1] <= 12 or 1 <= parts[0] <= 12 and 1 <= parts[1] <= 31
+    )
+
+
 def _is_candidate(code: str) -> bool:
     bare = code.lstrip("#")
     digits = sum(ch.isdigit() for ch in bare)
@@ -117,7 +139,7 @@ def _sentence_before(text: str, start: int) -> str:
 
 
 def _code_shape(word: str) -> bool:
-    return _is_candidate(word) and not _DATE_LIKE.match(word)
+    return _is_candidate(word) and not _date_like(word)
 
 
 def _classify(code: str, found: tuple[str | None, int], invoice_prefixes: set[str]) -> str | None:
@@ -181,13 +203,17 @@ def find_codes(text: str) -> list[Code]:
         masked = masked[: grouped.start()] + " " * len(grouped.group(0)) + masked[grouped.end() :]
     for match in _CODE.finditer(masked):
         code = _normalize(match.group(1))
-        if not _is_candidate(code) or _DATE_LIKE.match(code) or _AMOUNT_LIKE.match(code):
+        if not _is_candidate(code) or _date_like(code) or _AMOUNT_LIKE.match(code):
+            continue
+        if _TAX_ID.match(code.lstrip("#")):
             continue
         start = match.start(1)
+        series = _SERIES.search(text, max(0, start - 5), start)
         kind = _classify(code, _keyword_before(text, match.start()), invoice_prefixes)
+        if kind is None and series:
+            kind = "invoice"  # "FT 2025/211": a document series names an invoice by itself
         if kind is None:
             continue
-        series = _SERIES.search(text, max(0, start - 5), start)
         if kind == "invoice" and series:
             code = text[series.start(1) : start] + code
             start = series.start(1)
