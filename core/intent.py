@@ -176,11 +176,12 @@ def says_paid(text: str) -> bool:
     request to confirm, so a verb alone does not make one.
     """
     text = text.lower()
-    if any(not _negated(text, m) for m in PAID.finditer(text)):
-        return True
-    return any(
+    # The cheap test first: most claims carry a paying verb, found by a cached word lookup.
+    if any(
         word_kind(m.group(0)) == "strong" and not _negated(text, m) for m in _TOKEN.finditer(text)
-    )
+    ):
+        return True
+    return any(not _negated(text, m) for m in PAID.finditer(text))
 
 
 def _negated(text: str, paid: re.Match[str]) -> bool:
