@@ -16,12 +16,10 @@ from core.tier import customer_tier
 from core.verdict import decide_verdict, payment_age_days, payment_day
 
 
-def _previous_is_claim(policy: Policy):  # noqa: ANN202 - a small closure
-    def is_claim(previous: PreviousTicket) -> bool:
-        text = f"{previous.subject}\n\n{message_text(previous.description)}"
-        return classify_intent(text) == "payment_claim"
-
-    return is_claim
+def _previous_is_claim(previous: PreviousTicket) -> bool:
+    """POLICY §9: an earlier ticket that was itself a payment claim counts as similar."""
+    text = f"{previous.subject}\n\n{message_text(previous.description)}"
+    return classify_intent(text) == "payment_claim"
 
 
 def decide(
@@ -67,7 +65,7 @@ def decide(
         ticket.id,
         ticket.created_at,
         policy,
-        _previous_is_claim(policy),
+        _previous_is_claim,
     )
     scenario = decide_scenario(
         similar_previous=len(similar),
