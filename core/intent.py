@@ -98,7 +98,7 @@ UNPAID_STATUS = _words(
     r"|past-due\s+banner|balance\s+due|amount\s+due|still\s+(?:owe|owing)|uncollectible|declined|rejected|failed|bounced|charged\s+back|chargeback"
     r"|in\s+collections?|disputed|says\s+(?:it|the\s+invoice)\s+is\s+(?:unpaid|open|due|overdue|outstanding))\b",
     # es
-    r"\b(?:pendientes?|siguen?\s+(?:apareciendo|pendiente|abierta|sin\s+pagar|como)|impagad[oa]s?|no\s+pagad[oa]s?|sin\s+pagar|vencid[oa]s?|recordatorios?|aviso|reclamaci[óo]n"
+    r"\b(?:pendientes?|siguen?\s+(?:apareciendo|pendiente|abierta|sin\s+pagar|como)|impagad[oa]s?|no\s+pagad[oa]s?|sin\s+pagar|vencid[oa]s?|recordatorios?|avisos?|reclamaci[óo]n"
     r"|suspend\w*|suspensi[óo]n|bloque\w*|cortar\s+el\s+servicio|no\s+(?:me\s+)?(?:aparece|se\s+refleja|figura|consta|lo\s+veo|ha\s+llegado|se\s+ha\s+aplicado|lo\s+han\s+recibido|se\s+ha\s+podido)"
     r"|como\s+(?:abierta|pendiente|impagada|no\s+pagada)|en\s+mora|deuda|impag[oa]s?|rechazad[oa]s?|devuelt[oa]s?|fallid[oa]s?|moros[oa]"
     r"|no\s+se\s+(?:ha\s+)?(?:podido|pudo)\s+(?:completar|procesar|cobrar)|sigue\s+saliendo|(?:sale|salen|aparece|aparecen|figura|figuran)\s+como|contracargo|impugnad[oa]|corte"
