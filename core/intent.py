@@ -65,7 +65,7 @@ PAID = _words(
     r"(?:\bj['’ ]?ai|\bj['’ ]?avais|\bnous\s+(?:l['’])?avons|\bnous\s+avions|\bon\s+a|\bje\s+l['’]ai|\bl['’](?:ai|avons))\s+(?:\S+\s+){0,3}?"
     r"(?:pay[ée]|r[ée]gl[ée]|vir[ée]|vers[ée]|acquitt[ée]|sold[ée]|effectu[ée]|envoy[ée]\s+(?:\S+\s+){0,4}?(?:ch[èe]que|virement|paiement)|fait\s+(?:\S+\s+){0,3}?(?:virement|paiement|versement))",
     r"\b(?:mon|notre)\s+(?:paiement|virement|ch[èe]que|r[èe]glement|pr[ée]l[èe]vement|versement)\b",
-    r"\benvoy[ée]\s+(?:\S+\s+){0,5}?(?:un|le|notre|mon)\s+(?:ch[èe]que|virement|paiement)\b",
+    r"\b(?:envoy[ée]|post[ée]|exp[ée]di[ée])\s+(?:\S+\s+){0,5}?(?:un|le|notre|mon)\s+(?:ch[èe]que|virement|paiement)\b",
     r"\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement)\s+(?:\S+\s+){0,8}?(?:effectu[ée]|envoy[ée]|pass[ée]|d[ée]bit[ée]|pr[ée]lev[ée])\b",
     r"(?:\bj['’ ]?ai|\bnous\s+avons)\s+(?:bien\s+|d[ée]j[àa]\s+)?(?:acquitt[ée]|vers[ée]|sold[ée]|transf[ée]r[ée])",
     r"\b(?:pay[ée]e?s?|r[ée]gl[ée]e?s?)\s+(?:par|le|en|via|avec|hier|depuis|depuis)\b|\bapr[èe]s\s+avoir\s+(?:pay[ée]|r[ée]gl[ée])"
@@ -117,7 +117,7 @@ UNPAID_STATUS = _words(
     r"|suspen\w*|bloqu\w*|pas\s+(?:encore\s+)?(?:[ée]t[ée]\s+)?(?:re[çc]u|pris\s+en\s+compte|enregistr[ée]|cr[ée]dit[ée]|appara[îi]t)|de\s+nouveau\s+impay[ée]e?|contest[ée]e?s?|en\s+souffrance|[ée]chou[ée]|[ée]chec|refus[ée]e?|rejet[ée]e?"
     r"|reste\s+[àa]\s+payer|solde\s+d[ûu]|non\s+r[ée]gl[ée]e?s?|[«\"]?\s*[àa]\s+(?:payer|r[ée]gler)\s*[»\"]|irr[ée]couvrable"
     r"|(?:comme|toujours|encore)\s+[àa]\s+(?:payer|r[ée]gler)|d[ée]biteur|d[ée]bitrice|repass[ée]e?\s+en\s+impay[ée]e?"
-    r"|reste\s+(?:ouverte?|impay[ée]e?|due|d[ûu]e|en\s+attente)"
+    r"|reste\s+(?:ouverte?|impay[ée]e?|due|d[ûu]e|en\s+attente)|avis\s+de\s+(?:retard|relance|paiement|recouvrement)"
     r"|(?:toujours|encore)\s+(?:comme\s+)?(?:ouvert|impay[ée]|d[ûu]|en\s+attente)\w*"
     r"|(?:c['’]est|est|sont)\s+(?:toujours\s+)?pas\s+(?:encore\s+)?pay[ée]"
     r"|sans\s+(?:[êe]tre\s+)?(?:pris\s+en\s+compte|enregistr)|n['’]appara[îi]t\s+pas)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.extract.amounts import distinct_amounts, find_amounts
 from core.extract.dates import find_payment_date
 from core.extract.methods import find_payment_method
-from core.extract.refs import find_codes
+from core.extract.refs import find_codes, split_codes
 from core.models import Extracted, ExtractedAmount, Ticket
 from core.text import claim_parts
 
@@ -19,15 +19,12 @@ def extract(
     """
     if parts is None:
         parts = claim_parts(ticket) if text is None else [text]
-    invoice_refs: list[str] = []
-    transaction_ids: list[str] = []
+    codes = []
     amounts: list[ExtractedAmount] = []
     for part in parts:
-        for code in find_codes(part):
-            target = invoice_refs if code.kind == "invoice" else transaction_ids
-            if code.text.lower() not in {t.lower() for t in target}:
-                target.append(code.text)
+        codes.extend(find_codes(part))  # in order: subject, description, comments
         amounts.extend(find_amounts(part, language))
+    invoice_refs, transaction_ids = split_codes(codes)
     whole = "\n\n".join(parts)
     return Extracted(
         invoice_refs=invoice_refs,

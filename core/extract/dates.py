@@ -24,6 +24,7 @@ from core.extract.lexicon import (
     WEAK_PAYMENT_WORDS,
     WEEKDAYS,
 )
+from core.extract.methods import find_payment_method
 from core.extract.trie import trie_pattern
 
 _MONTH_RE = trie_pattern(MONTHS)
@@ -321,6 +322,11 @@ def _association(
     strong = nearest("strong", sentence)
     if strong is not None and not event_in_clause and strong <= 200:
         return (2, strong)
+    # "Par carte, hier, 59,00 €." — a line of payment details with nothing else in it.
+    short = len(TOKEN.findall(text, sentence[0], sentence[1])) <= 8
+    details = text[sentence[0] : sentence[1]]
+    if short and nearest("event", sentence) is None and find_payment_method(details):
+        return (3, 0)
     return None
 
 

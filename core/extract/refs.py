@@ -70,6 +70,7 @@ class Code:
     text: str
     kind: str  # "invoice" | "transaction"
     start: int
+    guessed: bool = False  # no keyword or known shape said so: an invoice by default
 
 
 def _normalize(code: str) -> str:
@@ -169,7 +170,7 @@ def _classify(code: str, found: tuple[str | None, int], invoice_prefixes: set[st
     if _prefix(bare) in invoice_prefixes:
         return "invoice"
     if re.search(r"[A-Za-z]", bare) and re.search(r"[-/]", bare):
-        return "invoice"  # an uppercase code with separators in a billing ticket is most often an invoice
+        return "guessed"  # an uppercase code with separators in a billing ticket is most often an invoice
     return None
 
 
@@ -219,7 +220,10 @@ def find_codes(text: str) -> list[Code]:
             start = series.start(1)
         if kind == "invoice" and _prefix(code.lstrip("#")):
             invoice_prefixes.add(_prefix(code.lstrip("#")))
-        found.append(Code(text[start : start + len(code)], kind, start))
+        guessed = kind == "guessed"
+        found.append(
+            Code(text[start : start + len(code)], "invoice" if guessed else kind, start, guessed)
+        )
     return sorted(found, key=lambda c: c.start)
 
 
@@ -250,9 +254,24 @@ def _unique(values: list[str]) -> list[str]:
 
 def find_invoice_refs(text: str) -> list[str]:
     """Invoice numbers or ids as written (a leading '#' kept, a 'Nº' word dropped), once each."""
-    return _unique([c.text for c in find_codes(text) if c.kind == "invoice"])
+    return split_codes(find_codes(text))[0]
+
+
+def split_codes(codes: list[Code]) -> tuple[list[str], list[str]]:
+    """Invoice refs and transaction ids, once each; a code only guessed to be an invoice that
+    the customer elsewhere calls a reference is a transaction id ("Référence du virement : X")."""
+    transactions = _unique([c.text for c in codes if c.kind == "transaction"])
+    quoted = {t.lower() for t in transactions}
+    invoices = _unique(
+        [
+            c.text
+            for c in codes
+            if c.kind == "invoice" and not (c.guessed and c.text.lower() in quoted)
+        ]
+    )
+    return invoices, transactions
 
 
 def find_transaction_ids(text: str) -> list[str]:
     """Processor ids (pi_/ch_/py_, PayPal ids) and bank references quoted as such, once each."""
-    return _unique([c.text for c in find_codes(text) if c.kind == "transaction"])
+    return split_codes(find_codes(text))[1]
