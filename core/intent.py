@@ -36,6 +36,7 @@ PAID = _words(
     r"\b(?:my|our)\s+(?:\w+\s+)?(?:payment|transfer|wire|charge|direct\s+debit|debit|check|cheque)\b|\bthe\s+(?:payment|transfer|wire)\s+(?:i|we)\s+(?:made|sent)\b",
     r"\b(?:payment|transfer|wire|debit|charge|ach)\b(?:[^.!?\n]|\.(?=\S)){0,60}?\b(?:was|were|has\s+been|have\s+been)\s+(?:already\s+|successfully\s+)?(?:authori[sz]ed|initiated|sent|made|taken|debited|completed|processed|submitted|approved|withdrawn|deducted|scheduled)\b",
     r"\b(?:sent|mailed)\s+(?:a|the|our|my)\s+(?:check|cheque|payment|transfer|wire)\b",
+    r"\bsent\s+(?:\S+\s+){0,3}?(?:via|through|by|with)\s+(?:paypal|card|credit\s+card|wire|ach|zelle|bank|venmo)\b",
     r"\b(?:initiated|sent|released|made|submitted|issued)\s+(?:an?\s+|the\s+|our\s+|two\s+|both\s+)?(?:ach\s+|wire\s+|bank\s+|sepa\s+)?(?:payments?|transfers?|wires?)\b",
     r"\b(?:pi|ch|py)_[A-Za-z0-9]{8,}\b",
     r"\b(?:it|payment|check|cheque|transfer|wire|money|funds)\s+(?:has\s+)?(?:already\s+)?cleared\b",
@@ -48,6 +49,7 @@ PAID = _words(
     r"|(?:me|nos)\s+(?:lo|la|los|las)\s+(?:han\s+)?(?:cobrado|cobraron|cargaron|descontaron|debitaron)|(?:el\s+banco\s+)?me\s+(?:descont[óo]|debit[óo])"
     r"|(?:realic[ée]|realizamos|efectu[ée]|efectuamos|hemos\s+(?:hecho|realizado|efectuado)|he\s+(?:hecho|realizado|efectuado))\s+(?:\w+\s+){0,2}(?:pagos?|transferencias?|ingresos?|dep[óo]sitos?|abonos?)"
     r"|deposit[ée]|depositamos|cancel[ée]\s+la\s+(?:factura|cuota)"
+    r"|(?:orden[óo]|ordenamos|emiti[óo]|emitimos)\s+(?:la\s+|una\s+)?(?:transferencia|pago)"
     r"|pagad[oa]s?\s+(?:el|con|por|ayer|hace|mediante|v[íi]a|en|desde)|(?:la|lo|las|los)\s+(?:hab[íi]a|hab[íi]amos|he|hemos)\s+pagad[oa]s?"
     r"|mi\s+(?:transferencia|pago|ingreso|dep[óo]sito|recibo)|despu[ée]s\s+de\s+(?:haber\s+)?pagar|pasaron\s+el\s+(?:recibo|cargo|cobro)"
     r"|(?:el\s+dinero|el\s+importe|el\s+cargo)\s+(?:ya\s+)?(?:ha\s+salido|sali[óo]|se\s+descont[óo])|(?:pago|transferencia|ingreso)\s+del?\s+(?:d[íi]a\s+)?\d)\b",
@@ -60,7 +62,8 @@ PAID = _words(
     r"|o\s+dinheiro\s+(?:j[áa]\s+)?saiu|(?:pagamento|transfer[êe]ncia|pix)\s+(?:do\s+dia|de|feit[oa])\s+\d"
     r"|fiz(?:emos)?\s+(?:\S+\s+){0,2}?(?:o|um|uma|a)\s+(?:pagamento|transfer[êe]ncia|pix|ted|dep[óo]sito)"
     r"|saiu\s+(?:\S+\s+){0,2}?(?:da|de)\s+(?:minha|nossa)\s+conta"
-    r"|(?:enviei|enviamos|mandei|mandamos)\s+(?:\S+\s+){0,2}?(?:o|um|uma|a)\s+(?:pix|ted|transfer[êe]ncia|pagamento|dep[óo]sito|boleto))\b",
+    r"|(?:enviei|enviamos|mandei|mandamos)\s+(?:\S+\s+){0,2}?(?:o|um|uma|a)\s+(?:pix|ted|transfer[êe]ncia|pagamento|dep[óo]sito|boleto)"
+    r"|(?:efetuou|efetuaram|realizou|realizaram|procedeu|procedemos)\s+(?:\S+\s+){0,6}?(?:o\s+|ao\s+)?pagamento)\b",
     # fr
     r"(?:\bj['’ ]?ai|\bj['’ ]?avais|\bnous\s+(?:l['’])?avons|\bnous\s+avions|\bon\s+a|\bje\s+l['’]ai|\bl['’](?:ai|avons))\s+(?:\S+\s+){0,3}?"
     r"(?:pay[ée]|r[ée]gl[ée]|vir[ée]|vers[ée]|acquitt[ée]|sold[ée]|effectu[ée]|envoy[ée]\s+(?:\S+\s+){0,4}?(?:ch[èe]que|virement|paiement)|fait\s+(?:\S+\s+){0,3}?(?:virement|paiement|versement))",
@@ -69,14 +72,15 @@ PAID = _words(
     r"\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement)\s+(?:\S+\s+){0,8}?(?:effectu[ée]|envoy[ée]|pass[ée]|d[ée]bit[ée]|pr[ée]lev[ée])\b",
     r"(?:\bj['’ ]?ai|\bnous\s+avons)\s+(?:bien\s+|d[ée]j[àa]\s+)?(?:acquitt[ée]|vers[ée]|sold[ée]|transf[ée]r[ée])",
     r"\b(?:pay[ée]e?s?|r[ée]gl[ée]e?s?)\s+(?:par|le|en|via|avec|hier|depuis|depuis)\b|\bapr[èe]s\s+avoir\s+(?:pay[ée]|r[ée]gl[ée])"
-    r"|\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement)\s+du\s+\d|\bl['’]argent\s+(?:a\s+[ée]t[ée]|est)\s+(?:d[ée]bit[ée]|pr[ée]lev[ée]|sorti)",
+    r"|\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement)\s+(?:\S+\s+)?du\s+\d|\bl['’]argent\s+(?:a\s+[ée]t[ée]|est)\s+(?:d[ée]bit[ée]|pr[ée]lev[ée]|sorti)",
     r"\b(?:a|ont|avait)\s+(?:bien\s+)?(?:[ée]t[ée]\s+)?(?:d[ée]bit[ée]e?s?|pr[ée]lev[ée]e?s?|pay[ée]e?s?|r[ée]gl[ée]e?s?)\b|\bd[ée]j[àa]\s+(?:pay[ée]e?|r[ée]gl[ée]e?)\b|\bmon\s+(?:paiement|virement)\b",
     # de
     r"\b(?:bezahlt|gezahlt|(?:[üu]|ue)berwiesen|beglichen|abgebucht|angezahlt|eingezahlt|abgezogen|eingezogen)\b",
     r"\b(?:zahlung|(?:[üu]|ue)berweisung|lastschrift|abbuchung)\b(?:[^.!?\n]|\.(?=\S)){0,60}?\b(?:ausgef[üu]hrt|get[äa]tigt|veranlasst|erfolgt|eingel[öo]st)\b",
     r"\b(?:meine|unsere)\s+(?:zahlung|[üu]berweisung)\b",
-    r"\b(?:abgegangen|per\s+dauerauftrag|dauerauftrag|gutgeschrieben\s+worden)\b",
+    r"\b(?:abgegangen|per\s+dauerauftrag|dauerauftrag|gutgeschrieben\s+worden|belastet)\b",
     r"\b(?:zahlung|(?:[üu]|ue)berweisung)\s+vom\s+\d|\bnachdem\s+(?:ich|wir)\b",
+    r"\b(?:lastschrift|abbuchung|(?:[üu]|ue)berweisung|zahlung)\b(?:[^.!?\n]|\.(?=\S)|\.\s(?=\w)){0,40}?\b(?:gelaufen|durchgegangen|raus)\b",
     # it, nl: languages we do not answer in, but whose claims we still recognise (reply in the fallback)
     r"\b(?:ho|abbiamo)\s+(?:gi[àa]\s+)?(?:pagato|saldato|effettuato\s+il\s+(?:pagamento|bonifico)|fatto\s+(?:un|il)\s+bonifico)\b",
     r"\b(?:heb|hebben)\b(?:\s+\S+){0,6}?\s+(?:betaald|overgemaakt|voldaan)\b|\bis\s+(?:al\s+)?(?:betaald|afgeschreven)\b",
@@ -118,6 +122,7 @@ UNPAID_STATUS = _words(
     r"|reste\s+[àa]\s+payer|solde\s+d[ûu]|non\s+r[ée]gl[ée]e?s?|[«\"]?\s*[àa]\s+(?:payer|r[ée]gler)\s*[»\"]|irr[ée]couvrable"
     r"|(?:comme|toujours|encore)\s+[àa]\s+(?:payer|r[ée]gler)|d[ée]biteur|d[ée]bitrice|repass[ée]e?\s+en\s+impay[ée]e?"
     r"|reste\s+(?:ouverte?|impay[ée]e?|due|d[ûu]e|en\s+attente)|avis\s+de\s+(?:retard|relance|paiement|recouvrement)"
+    r"|(?:de\s+nouveau|[àa]\s+nouveau)\s+(?:ouverte?|due|impay[ée]e?)|rouverte?"
     r"|(?:toujours|encore)\s+(?:comme\s+)?(?:ouvert|impay[ée]|d[ûu]|en\s+attente)\w*"
     r"|(?:c['’]est|est|sont)\s+(?:toujours\s+)?pas\s+(?:encore\s+)?pay[ée]"
     r"|sans\s+(?:[êe]tre\s+)?(?:pris\s+en\s+compte|enregistr)|n['’]appara[îi]t\s+pas)",

@@ -76,20 +76,30 @@ class DateMention:
     absolute: bool
 
 
-def _year_for(month: int, day: int, base: date) -> int:
-    """A date written without its year is the most recent one not after the ticket."""
+def _year_for(month: int, day: int, base: date) -> int | None:
+    """A date written without its year is the most recent one not after the ticket.
+
+    A day a few weeks ahead ("to be paid on September 30", "avant le 30 septembre") is a
+    date to come, not last year's: None.
+    """
     try:
         candidate = date(base.year, month, day)
     except ValueError:
         return base.year - 1
-    return base.year if candidate <= base + timedelta(days=1) else base.year - 1
+    if candidate <= base + timedelta(days=1):
+        return base.year
+    return None if (candidate - base).days <= 62 else base.year - 1
 
 
 def _make(year: int | None, month: int, day: int, base: date) -> date | None:
     if year is not None and year < 100:
         year += 2000
+    if year is None:
+        year = _year_for(month, day, base)
+        if year is None:
+            return None
     try:
-        return date(year if year is not None else _year_for(month, day, base), month, day)
+        return date(year, month, day)
     except ValueError:
         return None
 
@@ -312,6 +322,8 @@ def _association(
         ]
         return min(found) if found else None
 
+    if _OF_PAYMENT.search(text, max(0, mention.start - 40), mention.start):
+        return (0, 0)  # "die Lastschrift vom 01.09.", "le prélèvement SEPA du 1er septembre"
     event_in_clause = nearest("event", clause) is not None
     strong = nearest("strong", clause)
     if strong is not None:
@@ -328,6 +340,15 @@ def _association(
     if short and nearest("event", sentence) is None and find_payment_method(details):
         return (3, 0)
     return None
+
+
+_OF_PAYMENT = re.compile(
+    r"\b(?:payment|transfer|wire|direct\s+debit|debit|pago|transferencia|ingreso|domiciliaci[óo]n|pagamento"
+    r"|transfer[êe]ncia|pix|ted|paiement|virement|pr[ée]l[èe]vement|r[èe]glement|zahlung|(?:[üu]|ue)berweisung"
+    r"|lastschrift|abbuchung)(?:\s+(?:sepa|ach|bancaire|bancaria|banc[áa]ria))?\s+(?:of|from|dated|on|vom|von"
+    r"|du|del|de|do|da)\s+(?:the\s+|dia\s+|d[íi]a\s+)?$",
+    re.I,
+)
 
 
 def _span(

@@ -66,15 +66,16 @@ NUMBER_WORDS = {
 # Verbs that say the customer paid or money left their account: they tie a date to the payment.
 STRONG_PAYMENT_WORDS = re.compile(
     r"""(?:
-        paid|payed|wired|transferred|remitted|settled|debited|deducted|withdrawn|mailed|deposited|cleared|cashed|released
+        paid|payed|wired|transferred|remitted|settled|debited|charged|deducted|withdrawn|mailed|deposited|cleared|cashed|released
       | pagu[ée]|pagado|pagada|pagamos|pagaste|pagaron|abon[ée]|abonad[oa]s?|abonamos|abonaron|abon[óo]|transfer[íi]|transferimos|deposit[ée]|emiti[óo]|emitimos
       | depositamos|saiu|cargó|cargaron|cargado|cobraron|cobrado|cobró|descontaron|descontó|debitó|realic[ée]
-      | realizamos|efectu[ée]|efectuamos|hice|hicimos
+      | realizamos|realizad[oa]s?|efectu[ée]|efectuamos|efectuad[oa]s?|hice|hicimos
       | paguei|pagou|pagaram|pagámos|quitei|quitado|quitamos|transferi|debitado|debitada|debitaram|efetuei|efetuamos|fiz|fizemos
       | cobrad[oa]|cobraram|descontad[oa]|compensad[oa]|caiu
       | proc[ée]d[ée]|pay[ée]e?s?|r[ée]gl[ée]e?s?|vir[ée]e?s?|vers[ée]e?s?|acquitt[ée]e?s?|pr[ée]lev[ée]e?s?|d[ée]bit[ée]e?s?|effectu[ée]e?s?|encaiss[ée]e?s?
       | bezahlt|gezahlt|(?:[üu]|ue)berwiesen|abgebucht|beglichen|angezahlt|eingezahlt|eingezogen|abgegangen|ausgef(?:[üu]|ue)hrt
-      | get(?:[äa]|ae)tigt|veranlasst|eingel(?:[öo]|oe)st
+      | get(?:[äa]|ae)tigt|veranlasst|eingel(?:[öo]|oe)st|geleistet|belastet
+      | [ée]mis|orden[óo]|ordenamos|efetuou|efetuaram|realizou|realizaram|procedeu|procedemos
       | pagato|pagata|saldato|betaald|overgemaakt
     )""",
     re.I | re.X,
@@ -82,7 +83,7 @@ STRONG_PAYMENT_WORDS = re.compile(
 # Nouns of paying: a date next to one is the payment's only when nothing else claims it.
 WEAK_PAYMENT_WORDS = re.compile(
     r"""(?:
-        pay|payment|wire|transfer|sent|debit|charge|charged|processed|authori[sz]ed|initiated|ach|check|cheque|bacs|zelle
+        pay|payment|wire|transfer|sent|debit|charge|processed|authori[sz]ed|initiated|ach|check|cheque|bacs|zelle
       | pago|pagos|pagar|domiciliad[oa]|transferencia|ingreso|cargo|domiciliaci[óo]n|adeudo|dep[óo]sito|cuota|spei|oxxo
       | pagamento|pagar|paga|pagas|transfer[êe]ncia|d[ée]bito|boleto|pix|ted|multibanco
       | paiement|virement|pr[ée]l[èe]vement|r[èe]glement|ch[èe]que|interac|acompte
@@ -108,7 +109,7 @@ OTHER_EVENT_WORDS = re.compile(
       | aparece|figura|portal|disputa|rechazad[oa]|devuelt[oa]
       | lembrete|venceu|vencimento|emitida|recebi|chegou|notifica[çc][ãa]o|apareceu|aparece|painel|contesta[çc][ãa]o
       | estorno|recusad[oa]|vejo
-      | relance|rappel|courriel|[ée]ch[ée]ance|[ée]chue|[ée]mise|re[çc]u|notification|affiche|indique
+      | relance|rappel|courriel|[ée]ch[ée]ance|[ée]chue|[ée]mise|re[çc]u|notification|affiche|indique|recr[ée]dit[ée]
       | [ée]chou[ée]|refus[ée]|contest[ée]|demande|r[ée]siliation
       | mahnung|erinnerung|f(?:[äa]|ae)llig|f(?:[äa]|ae)lligkeit|ausgestellt|erhalten|bekommen|zahlungserinnerung|zeigt
       | steht|portal|abgelehnt|zur(?:[üu]|ue)ckgebucht|k(?:[üu]|ue)ndigung

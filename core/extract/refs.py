@@ -26,6 +26,7 @@ _INVOICE_PREFIX = re.compile(
 )
 _DATE_LIKE = re.compile(r"^\d{1,4}[./\-]\d{1,2}(?:[./\-]\d{1,4})?\.?$")
 _AMOUNT_LIKE = re.compile(r"^\d{1,3}(?:[.,]\d{3})*(?:[.,]\d{1,2})?$")
+_TERMS = re.compile(r"^(?:net|n|eom|cod)[-_ ]?\d{1,3}$", re.I)  # payment terms ("net-30")
 _TIME_OR_UNIT = re.compile(
     r"^\d+(?:h|hs|hrs|min|am|pm|st|nd|rd|th|er|ème|e|º|ª|x|gb|mb|kb|%)$", re.I
 )
@@ -206,7 +207,7 @@ def find_codes(text: str) -> list[Code]:
         code = _normalize(match.group(1))
         if not _is_candidate(code) or _date_like(code) or _AMOUNT_LIKE.match(code):
             continue
-        if _TAX_ID.match(code.lstrip("#")):
+        if _TAX_ID.match(code.lstrip("#")) or _TERMS.match(code):
             continue
         start = match.start(1)
         series = _SERIES.search(text, max(0, start - 5), start)
