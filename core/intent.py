@@ -50,6 +50,7 @@ PAID = _words(
     r"|(?:realic[ée]|realizamos|efectu[ée]|efectuamos|hemos\s+(?:hecho|realizado|efectuado)|he\s+(?:hecho|realizado|efectuado))\s+(?:\w+\s+){0,2}(?:pagos?|transferencias?|ingresos?|dep[óo]sitos?|abonos?)"
     r"|deposit[ée]|depositamos|cancel[ée]\s+la\s+(?:factura|cuota)"
     r"|(?:orden[óo]|ordenamos|emiti[óo]|emitimos)\s+(?:la\s+|una\s+)?(?:transferencia|pago)"
+    r"|(?:devolvi[óo]|devolvieron|rechaz[óo])\s+(?:\w+\s+)?(?:el|la)\s+(?:recibo|cargo|pago|domiciliaci[óo]n|adeudo)"
     r"|pagad[oa]s?\s+(?:el|con|por|ayer|hace|mediante|v[íi]a|en|desde)|(?:la|lo|las|los)\s+(?:hab[íi]a|hab[íi]amos|he|hemos)\s+pagad[oa]s?"
     r"|mi\s+(?:transferencia|pago|ingreso|dep[óo]sito|recibo)|despu[ée]s\s+de\s+(?:haber\s+)?pagar|pasaron\s+el\s+(?:recibo|cargo|cobro)"
     r"|(?:el\s+dinero|el\s+importe|el\s+cargo)\s+(?:ya\s+)?(?:ha\s+salido|sali[óo]|se\s+descont[óo])|(?:pago|transferencia|ingreso)\s+del?\s+(?:d[íi]a\s+)?\d)\b",
@@ -69,7 +70,7 @@ PAID = _words(
     r"(?:pay[ée]|r[ée]gl[ée]|vir[ée]|vers[ée]|acquitt[ée]|sold[ée]|effectu[ée]|envoy[ée]\s+(?:\S+\s+){0,4}?(?:ch[èe]que|virement|paiement)|fait\s+(?:\S+\s+){0,3}?(?:virement|paiement|versement))",
     r"\b(?:mon|notre)\s+(?:paiement|virement|ch[èe]que|r[èe]glement|pr[ée]l[èe]vement|versement)\b",
     r"\b(?:envoy[ée]|post[ée]|exp[ée]di[ée])\s+(?:\S+\s+){0,5}?(?:un|le|notre|mon)\s+(?:ch[èe]que|virement|paiement)\b",
-    r"\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement)\s+(?:\S+\s+){0,8}?(?:effectu[ée]|envoy[ée]|pass[ée]|d[ée]bit[ée]|pr[ée]lev[ée])\b",
+    r"\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement|versement)\s+(?:\S+\s+){0,8}?(?:fait|effectu[ée]|envoy[ée]|pass[ée]|d[ée]bit[ée]|pr[ée]lev[ée])\b",
     r"(?:\bj['’ ]?ai|\bnous\s+avons)\s+(?:bien\s+|d[ée]j[àa]\s+)?(?:acquitt[ée]|vers[ée]|sold[ée]|transf[ée]r[ée])",
     r"\b(?:pay[ée]e?s?|r[ée]gl[ée]e?s?)\s+(?:par|le|en|via|avec|hier|depuis|depuis)\b|\bapr[èe]s\s+avoir\s+(?:pay[ée]|r[ée]gl[ée])"
     r"|\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement)\s+(?:\S+\s+)?du\s+\d|\bl['’]argent\s+(?:a\s+[ée]t[ée]|est)\s+(?:d[ée]bit[ée]|pr[ée]lev[ée]|sorti)",
@@ -100,7 +101,9 @@ UNPAID_STATUS = _words(
     r"|reminders?|dunning|late\s+(?:fee|notice)|overdue\s+notice|final\s+notice|collections?|suspend\w*|restrict\w*|block\w*|locked|deactivat\w*"
     r"|(?:not|n't)\s+(?:been\s+)?(?:received|applied|registered|reflected|credited|recorded|updated|showing|show\s+up|shown|recognized|marked)"
     r"|past-due\s+banner|balance\s+due|amount\s+due|still\s+(?:owe|owing)|uncollectible|declined|rejected|failed|bounced|charged\s+back|chargeback"
-    r"|in\s+collections?|disputed|says\s+(?:it|the\s+invoice)\s+is\s+(?:unpaid|open|due|overdue|outstanding))\b",
+    r"|in\s+collections?|disputed|says\s+(?:it|the\s+invoice)\s+is\s+(?:unpaid|open|due|overdue|outstanding)"
+    r"|(?:list|lists|listing|show|shows|showing|display|displays|mark|marks|has|have)\s+(?:the\s+invoice|it|them|both|this)\s+as\s+(?:open|unpaid|outstanding|overdue|due|pending)"
+    r"|(?:says|shows|showing)\s+(?:\w+\s+)?(?:payment\s+)?(?:due|overdue|unpaid|outstanding))\b",
     # es
     r"\b(?:pendientes?|siguen?\s+(?:apareciendo|pendiente|abierta|sin\s+pagar|como)|impagad[oa]s?|no\s+pagad[oa]s?|sin\s+pagar|vencid[oa]s?|recordatorios?|avisos?|reclamaci[óo]n"
     r"|suspend\w*|suspensi[óo]n|bloque\w*|cortar\s+el\s+servicio|no\s+(?:me\s+)?(?:aparece|se\s+refleja|figura|consta|lo\s+veo|ha\s+llegado|se\s+ha\s+aplicado|lo\s+han\s+recibido|se\s+ha\s+podido)"
@@ -108,7 +111,8 @@ UNPAID_STATUS = _words(
     r"|no\s+se\s+(?:ha\s+)?(?:podido|pudo)\s+(?:completar|procesar|cobrar)|sigue\s+saliendo|(?:sale|salen|aparece|aparecen|figura|figuran)\s+como|contracargo|impugnad[oa]|corte"
     r"|sin\s+(?:reflejar|aparecer|aplicar)(?:se)?|no\s+(?:se\s+)?refleja|suspendi\w*|bloque[óo]|incobrable"
     r"|requerimiento\s+de\s+pago|reclamaci[óo]n\s+de\s+pago|aviso\s+de\s+impago|impago"
-    r"|(?:correo|aviso|mensaje|carta|llamada)\s+de\s+cobro|cobro\s+prejur[íi]dico|cobranza)\b",
+    r"|(?:correo|aviso|mensaje|carta|llamada)\s+de\s+cobro|cobro\s+prejur[íi]dico|cobranza"
+    r"|(?:marc\w+|tengo|aparece|sale)\s+(?:un\s+|con\s+)?adeudo)\b",
     # pt
     r"\b(?:em\s+aberto|pendentes?|por\s+pagar|contestad[oa]|n[ãa]o\s+(?:paga|pago|consta|aparece|foi\s+(?:reconhecid[oa]|compensad[oa]|identificad[oa]|baixad[oa]|confirmad[oa]|registrad[oa])|caiu|compensou)"
     r"|vencid[oa]s?|atrasad[oa]s?|lembretes?|aviso\s+de\s+cobran[çc]a|cobran[çc]a\s+(?:em\s+atraso|pendente|de\s+novo)|bloque\w*|suspens\w*|continuam?\s+(?:em\s+aberto|pendentes?|como|vencid[oa]s?)|inadimpl\w*"
@@ -136,7 +140,7 @@ UNPAID_STATUS = _words(
 )
 # The customer asks for confirmation that the payment arrived.
 CONFIRM = _words(
-    r"\b(?:confirm|check|verify|make\s+sure|let\s+me\s+know)\w*\s+(?:\w+\s+){0,4}(?:received|arrived|got\s+it|went\s+through|reached|payment|transfer)\b",
+    r"\b(?:confirm|check|verify|make\s+sure|let\s+me\s+know)\w*\s+(?:\w+\s+){0,4}(?:received|arrived|got\s+it|went\s+through|reached|payment|transfer|receipt|funds)\b",
     r"\bdid\s+you\s+(?:receive|get)\b",
     r"\b(?:confirm[aá]r?|comprob[aá]r?|comprueb|verific[aá]r?|verifiqu|revis[aá]r?)\w*\s+(?:\w+\s+){0,4}(?:recibido|recibisteis|recibieron|llegado|lleg[óo]|pago|transferencia|ingreso|correcto|en\s+orden|bien)\b|\bha\s+llegado\b",
     r"\b(?:confirmar|verificar|checar)\w*\s+(?:\w+\s+){0,4}(?:recebimento|recebido|receberam|recebeu|chegou|caiu|pagamento|transfer[êe]ncia|certo)\b",

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from core.extract.lexicon import (
+    FUTURE_WORDS,
     MONTH_ONLY_IN,
     MONTHS,
     NUMBER_WORDS,
@@ -324,6 +325,8 @@ def _association(
 
     if _OF_PAYMENT.search(text, max(0, mention.start - 40), mention.start):
         return (0, 0)  # "die Lastschrift vom 01.09.", "le prélèvement SEPA du 1er septembre"
+    if nearest("future", clause) is not None:
+        return None  # "gets charged on the 1st", "se abonará el 30": a day to come
     event_in_clause = nearest("event", clause) is not None
     strong = nearest("strong", clause)
     if strong is not None:
@@ -370,6 +373,8 @@ def _span(
 @lru_cache(maxsize=65536)
 def word_kind(word: str) -> str | None:
     """Whether a word is a paying verb, a paying noun or another event; cached (words repeat)."""
+    if FUTURE_WORDS.fullmatch(word):
+        return "future"
     if STRONG_PAYMENT_WORDS.fullmatch(word):
         return "strong"
     if OTHER_EVENT_WORDS.fullmatch(word):

@@ -116,3 +116,12 @@ OTHER_EVENT_WORDS = re.compile(
     )""",
     re.I | re.X,
 )
+
+# Words of a day to come: a date in their clause is not the day the customer paid.
+FUTURE_WORDS = re.compile(
+    r"""(?:
+        will|gets|scheduled|upcoming|next|pr[óo]xim[oa]|prochaine?|n(?:[äa]|ae)chste[nrm]?|cobrar[áa]|abonar[áa]
+      | pagar[ée]|pagar[áa]|vencer[áa]|ir[áa]|vai|paierai|payerai|r[ée]glerons|pr[ée]l[èe]vera|zahlen|begleichen
+    )""",
+    re.I | re.X,
+)

@@ -12,7 +12,7 @@ _PATTERNS: list[tuple[PaymentMethod, str]] = [
     ("ach_debit", r"\bach\b(?:\s+(?:debit|transfer|payment|pull))?"),
     (
         "sepa_debit",
-        r"""\b(?:direct\s+debit|adeudos?(?:\s+sepa)?|sepa[\s-]*(?:direct\s+)?debit|domiciliaci[óo]n|domiciliad[oa]|recibo\s+domiciliado
+        r"""\b(?:direct\s+debit|adeudos?\s+(?:sepa|directos?|por\s+domiciliaci[óo]n)|sepa[\s-]*(?:direct\s+)?debit|domiciliaci[óo]n|domiciliad[oa]|recibo\s+domiciliado
               |d[ée]bito\s+(?:direto|autom[áa]tico|em\s+conta)|pr[ée]l[èe]vements?
               |lastschrift|bankeinzug|abbuchungsauftrag|einzugserm[äa]chtigung)\b""",
     ),
@@ -23,7 +23,7 @@ _PATTERNS: list[tuple[PaymentMethod, str]] = [
               |transfer[êe]ncias?|transferi|pix|sofort[üu]berweisung|bacs|chaps|faster\s+payments?|fps|zelle|spei|interac|e-?transfer
               |e-?banking|online-?banking|dauerauftrag|standing\s+order|multibanco\s+transfer
               |virements?|vir[ée]e?s?
-              |(?:[üu]|ue)berweisung(?:en)?|(?:[üu]|ue)berwiesen|sepa-?[üu]berweisung|bank(?:[üu]|ue)berweisung)\b""",
+              |\w*(?:[üu]|ue)berweisung(?:en)?|(?:[üu]|ue)berwiesen|sepa-?[üu]berweisung|bank(?:[üu]|ue)berweisung)\b""",
     ),
     (
         "card",
