@@ -51,6 +51,7 @@ PAID = _words(
     r"|deposit[ée]|depositamos|cancel[ée]\s+la\s+(?:factura|cuota)"
     r"|(?:orden[óo]|ordenamos|emiti[óo]|emitimos)\s+(?:la\s+|una\s+)?(?:transferencia|pago)"
     r"|(?:devolvi[óo]|devolvieron|rechaz[óo])\s+(?:\w+\s+)?(?:el|la)\s+(?:recibo|cargo|pago|domiciliaci[óo]n|adeudo)"
+    r"|se\s+(?:realiz[óo]|efectu[óo]|hizo|emiti[óo])\s+(?:la\s+|una\s+|el\s+)?(?:transferencia|pago|ingreso)"
     r"|pagad[oa]s?\s+(?:el|con|por|ayer|hace|mediante|v[íi]a|en|desde)|(?:la|lo|las|los)\s+(?:hab[íi]a|hab[íi]amos|he|hemos)\s+pagad[oa]s?"
     r"|mi\s+(?:transferencia|pago|ingreso|dep[óo]sito|recibo)|despu[ée]s\s+de\s+(?:haber\s+)?pagar|pasaron\s+el\s+(?:recibo|cargo|cobro)"
     r"|(?:el\s+dinero|el\s+importe|el\s+cargo)\s+(?:ya\s+)?(?:ha\s+salido|sali[óo]|se\s+descont[óo])|(?:pago|transferencia|ingreso)\s+del?\s+(?:d[íi]a\s+)?\d)\b",
@@ -81,7 +82,7 @@ PAID = _words(
     r"\b(?:meine|unsere)\s+(?:zahlung|[üu]berweisung)\b",
     r"\b(?:abgegangen|per\s+dauerauftrag|dauerauftrag|gutgeschrieben\s+worden|belastet)\b",
     r"\b(?:zahlung|(?:[üu]|ue)berweisung)\s+vom\s+\d|\bnachdem\s+(?:ich|wir)\b",
-    r"\b(?:lastschrift|abbuchung|(?:[üu]|ue)berweisung|zahlung)\b(?:[^.!?\n]|\.(?=\S)|\.\s(?=\w)){0,40}?\b(?:gelaufen|durchgegangen|raus)\b",
+    r"\b(?:lastschrift|abbuchung|(?:[üu]|ue)berweisung|zahlung)\b(?:[^.!?\n]|\.(?=\S)|\.\s(?=\w)){0,60}?\b(?:gelaufen|durchgegangen|raus|gemacht|angewiesen)\b",
     # it, nl: languages we do not answer in, but whose claims we still recognise (reply in the fallback)
     r"\b(?:ho|abbiamo)\s+(?:gi[àa]\s+)?(?:pagato|saldato|effettuato\s+il\s+(?:pagamento|bonifico)|fatto\s+(?:un|il)\s+bonifico)\b",
     r"\b(?:heb|hebben)\b(?:\s+\S+){0,6}?\s+(?:betaald|overgemaakt|voldaan)\b|\bis\s+(?:al\s+)?(?:betaald|afgeschreven)\b",
@@ -92,6 +93,10 @@ _NEGATED_PAID = _words(
     r"\b(?:n[ãa]o|ainda\s+n[ãa]o)\s+(?:\w+\s+)?(?:paguei|pagamos|foi\s+pag[oa])\b",
     r"\b(?:pas\s+(?:encore\s+)?(?:pay[ée]|r[ée]gl[ée]))\b",
     r"\b(?:nicht|noch\s+nicht)\s+(?:\w+\s+)?(?:bezahlt|gezahlt|[üu]berwiesen)\b",
+    # what will be paid is not a payment made: "werden per Lastschrift eingezogen", "will be charged"
+    r"\b(?:werden|wird)\b(?:\s+\S+){0,5}?\s+(?:eingezogen|abgebucht|bezahlt|(?:[üu]|ue)berwiesen|beglichen)\b",
+    r"\bwill\s+be\s+(?:\w+\s+)?(?:paid|charged|debited|settled|wired|transferred)\b",
+    r"\b(?:sera|seront)\s+(?:\w+\s+)?(?:pay[ée]e?s?|pr[ée]lev[ée]e?s?|d[ée]bit[ée]e?s?|r[ée]gl[ée]e?s?)\b",
 )
 # The company still shows it unpaid, a reminder or suspension came, or the payment is not seen.
 UNPAID_STATUS = _words(
@@ -197,7 +202,7 @@ def _negated(text: str, paid: re.Match[str]) -> bool:
     """A negation that reaches into this very phrase ("haven't paid", "pas encore payé")."""
     return any(
         negation.end() > paid.start()
-        for negation in _NEGATED_PAID.finditer(text, max(0, paid.start() - 30), paid.end() + 1)
+        for negation in _NEGATED_PAID.finditer(text, max(0, paid.start() - 60), paid.end() + 1)
     )
 
 

@@ -203,8 +203,8 @@ def find_dates(text: str, language: str, created_at: datetime) -> list[DateMenti
 # A day of the month alone: "on the 3rd", "el día 3", "no dia 5", "am 3." (this month or the last).
 _DAY_ONLY = re.compile(
     r"\b(?:on\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b"
-    r"|(?:el\s+)?d[íi]a\s+(\d{1,2})\b(?!\s*(?:de\b|del\b|/|\.\d|-\d))"
-    r"|(?:no\s+|do\s+)?dia\s+(\d{1,2})\b(?!\s*(?:de\b|/|\.\d|-\d))"
+    r"|(?:el\s+)?d[íi]a\s+(\d{1,2})\b(?!\s*(?:/|\.\d|-\d))"
+    r"|(?:no\s+|do\s+)?dia\s+(\d{1,2})\b(?!\s*(?:/|\.\d|-\d))"
     r"|am\s+(\d{1,2})\.(?!\s*\d)(?!\d))",
     re.I,
 )
@@ -331,6 +331,8 @@ def _association(
     strong = nearest("strong", clause)
     if strong is not None:
         return (0, strong)
+    if _RECURRING.search(text, clause[0], clause[1]):
+        return None  # "hoje pago R$ 59,90 por mês": how one pays, not a day one paid
     weak = nearest("weak", clause)
     if weak is not None and not event_in_clause:
         return (1, weak)
@@ -340,11 +342,22 @@ def _association(
     # "Par carte, hier, 59,00 €." — a line of payment details with nothing else in it.
     short = len(TOKEN.findall(text, sentence[0], sentence[1])) <= 8
     details = text[sentence[0] : sentence[1]]
-    if short and nearest("event", sentence) is None and find_payment_method(details):
+    if (
+        short
+        and nearest("event", sentence) is None
+        and not _RECURRING.search(details)
+        and find_payment_method(details)
+    ):
         return (3, 0)
     return None
 
 
+# "pago R$ 59,90 por mês no cartão": how one pays every month, not a day one paid.
+_RECURRING = re.compile(
+    r"\b(?:por\s+m[êe]s|per\s+month|a\s+month|al\s+mes|par\s+mois|pro\s+monat|every\s+month|cada\s+m[êe]s"
+    r"|chaque\s+mois|jeden\s+monat)\b",
+    re.I,
+)
 _OF_PAYMENT = re.compile(
     r"\b(?:payment|transfer|wire|direct\s+debit|debit|pago|transferencia|ingreso|domiciliaci[óo]n|pagamento"
     r"|transfer[êe]ncia|pix|ted|paiement|virement|pr[ée]l[èe]vement|r[èe]glement|zahlung|(?:[üu]|ue)berweisung"

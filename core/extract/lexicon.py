@@ -75,7 +75,7 @@ STRONG_PAYMENT_WORDS = re.compile(
       | proc[ée]d[ée]|pay[ée]e?s?|r[ée]gl[ée]e?s?|vir[ée]e?s?|vers[ée]e?s?|acquitt[ée]e?s?|pr[ée]lev[ée]e?s?|d[ée]bit[ée]e?s?|effectu[ée]e?s?|encaiss[ée]e?s?
       | bezahlt|gezahlt|(?:[üu]|ue)berwiesen|abgebucht|beglichen|angezahlt|eingezahlt|eingezogen|abgegangen|ausgef(?:[üu]|ue)hrt
       | get(?:[äa]|ae)tigt|veranlasst|eingel(?:[öo]|oe)st|geleistet|belastet
-      | [ée]mis|orden[óo]|ordenamos|efetuou|efetuaram|realizou|realizaram|procedeu|procedemos
+      | [ée]mis|orden[óo]|ordenamos|realiz[óo]|angewiesen|efetuou|efetuaram|realizou|realizaram|procedeu|procedemos
       | pagato|pagata|saldato|betaald|overgemaakt
     )""",
     re.I | re.X,

@@ -29,7 +29,7 @@ _PATTERNS: list[tuple[PaymentMethod, str]] = [
         "card",
         r"""\b(?:credit\s+card|debit\s+card|card|visa|master\s?card|amex|american\s+express|apple\s+pay|google\s+pay
               |tarjeta|tarjetas|cart[ãa]o|cart[õo]es|carte(?:\s+(?:bancaire|bleue|de\s+cr[ée]dit))?
-              |\w*kreditkarte|karten?zahlung|karte|ec-karte|girocard|debitkarte|firmenkarte)\b""",
+              |\w*kreditkarte|karten?zahlung|karte|(?:par|en|avec|la)\s+cb|ec-karte|girocard|debitkarte|firmenkarte)\b""",
     ),
     (
         "other",
