@@ -31,6 +31,7 @@ PAID = _words(
     r"\b(?:has|have|was|were|had)\s+(?:already\s+)?been\s+(?:paid|settled|debited|charged|taken|withdrawn|deducted|processed)\b",
     r"\b(?:money|payment|amount|funds|transfer|charge|debit)\s+(?:was|has\s+been|went|left|came\s+out|is)\s+(?:\w+\s+)?(?:taken|debited|withdrawn|deducted|sent|through|out|made|processed|completed|gone)\b",
     r"\b(?:was|got|been)\s+charged\b|\bcharged\s+(?:my|our|me|us)\b|\bleft\s+(?:my|our)\s+(?:\w+\s+)?(?:account|bank)\b",
+    r"\bwent\s+out\s+of\s+(?:my|our)\s+(?:\w+\s+)?(?:account|bank)\b",
     r"(?:^|\n)\s*paid\b|\bpaid\s+(?:invoice|inv\b|bill|\#|\S*\d)|\bafter\s+(?:paying|i\s+paid|we\s+paid|payment)\b",
     r"\b(?:payment|transfer|wire)\s+(?:on|of|from|dated)\s+\d",
     r"\b(?:my|our)\s+(?:\w+\s+)?(?:payment|transfer|wire|charge|direct\s+debit|debit|check|cheque)\b|\bthe\s+(?:payment|transfer|wire)\s+(?:i|we)\s+(?:made|sent)\b",

@@ -67,7 +67,7 @@ NUMBER_WORDS = {
 STRONG_PAYMENT_WORDS = re.compile(
     r"""(?:
         paid|payed|wired|transferred|remitted|settled|debited|charged|deducted|withdrawn|mailed|deposited|cleared|cashed|released
-      | pagu[ée]|pagado|pagada|pagamos|pagaste|pagaron|abon[ée]|abonad[oa]s?|abonamos|abonaron|abon[óo]|transfer[íi]|transferimos|deposit[ée]|emiti[óo]|emitimos
+      | pagu[ée]|pagó|pagado|pagada|pagamos|pagaste|pagaron|abon[ée]|abonad[oa]s?|abonamos|abonaron|abon[óo]|transfer[íi]|transferimos|deposit[ée]|emiti[óo]|emitimos
       | depositamos|saiu|cargó|cargaron|cargado|cobraron|cobrado|cobró|descontaron|descontó|debitó|realic[ée]
       | realizamos|realizad[oa]s?|efectu[ée]|efectuamos|efectuad[oa]s?|hice|hicimos
       | paguei|pagou|pagaram|pagámos|quitei|quitado|quitamos|transferi|debitado|debitada|debitaram|efetuei|efetuamos|fiz|fizemos
