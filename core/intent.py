@@ -32,6 +32,8 @@ PAID = _words(
     r"\b(?:money|payment|amount|funds|transfer|charge|debit)\s+(?:was|has\s+been|went|left|came\s+out|is)\s+(?:\w+\s+)?(?:taken|debited|withdrawn|deducted|sent|through|out|made|processed|completed|gone)\b",
     r"\b(?:was|got|been)\s+charged\b|\bcharged\s+(?:my|our|me|us)\b|\bleft\s+(?:my|our)\s+(?:\w+\s+)?(?:account|bank)\b",
     r"\bwent\s+out\s+of\s+(?:my|our)\s+(?:\w+\s+)?(?:account|bank)\b",
+    r"\b(?:came|went)\s+(?:off|out\s+of)\s+(?:my|our)\s+(?:\w+\s+)?(?:visa|card|mastercard|amex|account|bank)\b",
+    r"\bsent\s+(?:the|a|an|our|my)\s+(?:ach\s+)?(?:debit|payment|transfer|wire|check|cheque)\b",
     r"(?:^|\n)\s*paid\b|\bpaid\s+(?:invoice|inv\b|bill|\#|\S*\d)|\bafter\s+(?:paying|i\s+paid|we\s+paid|payment)\b",
     r"\b(?:payment|transfer|wire)\s+(?:on|of|from|dated)\s+\d",
     r"\b(?:my|our)\s+(?:\w+\s+)?(?:payment|transfer|wire|charge|direct\s+debit|debit|check|cheque)\b|\bthe\s+(?:payment|transfer|wire)\s+(?:i|we)\s+(?:made|sent)\b",
@@ -53,6 +55,7 @@ PAID = _words(
     r"|(?:orden[óo]|ordenamos|emiti[óo]|emitimos)\s+(?:la\s+|una\s+)?(?:transferencia|pago)"
     r"|(?:devolvi[óo]|devolvieron|rechaz[óo])\s+(?:\w+\s+)?(?:el|la)\s+(?:recibo|cargo|pago|domiciliaci[óo]n|adeudo)"
     r"|se\s+(?:realiz[óo]|efectu[óo]|hizo|emiti[óo])\s+(?:la\s+|una\s+|el\s+)?(?:transferencia|pago|ingreso)"
+    r"|(?:el|mi)\s+pago\s+(?:por\s+\w+\s+)?de\s+(?:ayer|anteayer|hoy)"
     r"|pagad[oa]s?\s+(?:el|con|por|ayer|hace|mediante|v[íi]a|en|desde)|(?:la|lo|las|los)\s+(?:hab[íi]a|hab[íi]amos|he|hemos)\s+pagad[oa]s?"
     r"|mi\s+(?:transferencia|pago|ingreso|dep[óo]sito|recibo)|despu[ée]s\s+de\s+(?:haber\s+)?pagar|pasaron\s+el\s+(?:recibo|cargo|cobro)"
     r"|(?:el\s+dinero|el\s+importe|el\s+cargo)\s+(?:ya\s+)?(?:ha\s+salido|sali[óo]|se\s+descont[óo])|(?:pago|transferencia|ingreso)\s+del?\s+(?:d[íi]a\s+)?\d)\b",
@@ -66,13 +69,15 @@ PAID = _words(
     r"|fiz(?:emos)?\s+(?:\S+\s+){0,2}?(?:o|um|uma|a)\s+(?:pagamento|transfer[êe]ncia|pix|ted|dep[óo]sito)"
     r"|saiu\s+(?:\S+\s+){0,2}?(?:da|de)\s+(?:minha|nossa)\s+conta"
     r"|(?:enviei|enviamos|mandei|mandamos)\s+(?:\S+\s+){0,2}?(?:o|um|uma|a)\s+(?:pix|ted|transfer[êe]ncia|pagamento|dep[óo]sito|boleto)"
-    r"|(?:efetuou|efetuaram|realizou|realizaram|procedeu|procedemos)\s+(?:\S+\s+){0,6}?(?:o\s+|ao\s+)?pagamento)\b",
+    r"|(?:efetuou|efetuaram|realizou|realizaram|procedeu|procedemos)\s+(?:\S+\s+){0,6}?(?:o\s+|ao\s+)?pagamento"
+    r"|liquid(?:ou|ei|amos|aram)\s+(?:a|o|as|os)\s+(?:fatura|boleto|conta|valor))\b",
     # fr
     r"(?:\bj['’ ]?ai|\bj['’ ]?avais|\bnous\s+(?:l['’])?avons|\bnous\s+avions|\bon\s+a|\bje\s+l['’]ai|\bl['’](?:ai|avons))\s+(?:\S+\s+){0,3}?"
     r"(?:pay[ée]|r[ée]gl[ée]|vir[ée]|vers[ée]|acquitt[ée]|sold[ée]|effectu[ée]|envoy[ée]\s+(?:\S+\s+){0,4}?(?:ch[èe]que|virement|paiement)|fait\s+(?:\S+\s+){0,3}?(?:virement|paiement|versement))",
     r"\b(?:mon|notre)\s+(?:paiement|virement|ch[èe]que|r[èe]glement|pr[ée]l[èe]vement|versement)\b",
+    r"\b(?:paiement|virement|pr[ée]l[èe]vement|r[èe]glement)\s+(?:\S+\s+){0,3}?dat(?:e|ant)\s+du\b",
     r"\b(?:envoy[ée]|post[ée]|exp[ée]di[ée])\s+(?:\S+\s+){0,5}?(?:un|le|notre|mon)\s+(?:ch[èe]que|virement|paiement)\b",
-    r"\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement|versement)\s+(?:\S+\s+){0,8}?(?:fait|effectu[ée]|envoy[ée]|pass[ée]|d[ée]bit[ée]|pr[ée]lev[ée])\b",
+    r"\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement|versement)\s+(?:\S+\s+){0,8}?(?:fait|effectu[ée]|envoy[ée]|pass[ée]|d[ée]bit[ée]|pr[ée]lev[ée]|parti)\b",
     r"(?:\bj['’ ]?ai|\bnous\s+avons)\s+(?:bien\s+|d[ée]j[àa]\s+)?(?:acquitt[ée]|vers[ée]|sold[ée]|transf[ée]r[ée])",
     r"\b(?:pay[ée]e?s?|r[ée]gl[ée]e?s?)\s+(?:par|le|en|via|avec|hier|depuis|depuis)\b|\bapr[èe]s\s+avoir\s+(?:pay[ée]|r[ée]gl[ée])"
     r"|\b(?:virement|paiement|pr[ée]l[èe]vement|r[èe]glement)\s+(?:\S+\s+)?du\s+\d|\bl['’]argent\s+(?:a\s+[ée]t[ée]|est)\s+(?:d[ée]bit[ée]|pr[ée]lev[ée]|sorti)",
@@ -83,7 +88,7 @@ PAID = _words(
     r"\b(?:meine|unsere)\s+(?:zahlung|[üu]berweisung)\b",
     r"\b(?:abgegangen|per\s+dauerauftrag|dauerauftrag|gutgeschrieben\s+worden|belastet)\b",
     r"\b(?:zahlung|(?:[üu]|ue)berweisung)\s+vom\s+\d|\bnachdem\s+(?:ich|wir)\b",
-    r"\b(?:lastschrift|abbuchung|(?:[üu]|ue)berweisung|zahlung)\b(?:[^.!?\n]|\.(?=\S)|\.\s(?=\w)){0,60}?\b(?:gelaufen|durchgegangen|raus|gemacht|angewiesen)\b",
+    r"\b(?:lastschrift|abbuchung|(?:[üu]|ue)berweisung|zahlung)\b(?:[^.!?\n]|\.(?=\S)|\.\s(?=\w)){0,60}?\b(?:gelaufen|durchgegangen|raus|rausgegangen|hinausgegangen|gemacht|angewiesen)\b",
     # it, nl: languages we do not answer in, but whose claims we still recognise (reply in the fallback)
     r"\b(?:ho|abbiamo)\s+(?:gi[àa]\s+)?(?:pagato|saldato|effettuato\s+il\s+(?:pagamento|bonifico)|fatto\s+(?:un|il)\s+bonifico)\b",
     r"\b(?:heb|hebben)\b(?:\s+\S+){0,6}?\s+(?:betaald|overgemaakt|voldaan)\b|\bis\s+(?:al\s+)?(?:betaald|afgeschreven)\b",
@@ -109,7 +114,8 @@ UNPAID_STATUS = _words(
     r"|past-due\s+banner|balance\s+due|amount\s+due|still\s+(?:owe|owing)|uncollectible|declined|rejected|failed|bounced|charged\s+back|chargeback"
     r"|in\s+collections?|disputed|says\s+(?:it|the\s+invoice)\s+is\s+(?:unpaid|open|due|overdue|outstanding)"
     r"|(?:list|lists|listing|show|shows|showing|display|displays|mark|marks|has|have)\s+(?:the\s+invoice|it|them|both|this)\s+as\s+(?:open|unpaid|outstanding|overdue|due|pending)"
-    r"|(?:says|shows|showing)\s+(?:\w+\s+)?(?:payment\s+)?(?:due|overdue|unpaid|outstanding))\b",
+    r"|(?:says|shows|showing)\s+(?:\w+\s+)?(?:payment\s+)?(?:due|overdue|unpaid|outstanding)"
+    r"|keeps\s+(?:listing|showing|marking)|overdue\s+banner)\b",
     # es
     r"\b(?:pendientes?|siguen?\s+(?:apareciendo|pendiente|abierta|sin\s+pagar|como)|impagad[oa]s?|no\s+pagad[oa]s?|sin\s+pagar|vencid[oa]s?|recordatorios?|avisos?|reclamaci[óo]n"
     r"|suspend\w*|suspensi[óo]n|bloque\w*|cortar\s+el\s+servicio|no\s+(?:me\s+)?(?:aparece|se\s+refleja|figura|consta|lo\s+veo|ha\s+llegado|se\s+ha\s+aplicado|lo\s+han\s+recibido|se\s+ha\s+podido)"
@@ -119,6 +125,7 @@ UNPAID_STATUS = _words(
     r"|requerimiento\s+de\s+pago|reclamaci[óo]n\s+de\s+pago|aviso\s+de\s+impago|impago"
     r"|(?:correo|aviso|mensaje|carta|llamada)\s+de\s+cobro|cobro\s+prejur[íi]dico|cobranza"
     r"|(?:marc\w+|tengo|aparece|sale)\s+(?:un\s+|con\s+)?adeudo)\b",
+    r"\b(?:les|os|le)\s+lleg[óo]\s+(?:el|mi|la)\s+(?:pago|transferencia|ingreso)\b",
     # pt
     r"\b(?:em\s+aberto|pendentes?|por\s+pagar|contestad[oa]|n[ãa]o\s+(?:paga|pago|consta|aparece|foi\s+(?:reconhecid[oa]|compensad[oa]|identificad[oa]|baixad[oa]|confirmad[oa]|registrad[oa])|caiu|compensou)"
     r"|vencid[oa]s?|atrasad[oa]s?|lembretes?|aviso\s+de\s+cobran[çc]a|cobran[çc]a\s+(?:em\s+atraso|pendente|de\s+novo)|bloque\w*|suspens\w*|continuam?\s+(?:em\s+aberto|pendentes?|como|vencid[oa]s?)|inadimpl\w*"
@@ -133,6 +140,8 @@ UNPAID_STATUS = _words(
     r"|(?:comme|toujours|encore)\s+[àa]\s+(?:payer|r[ée]gler)|d[ée]biteur|d[ée]bitrice|repass[ée]e?\s+en\s+impay[ée]e?"
     r"|reste\s+(?:ouverte?|impay[ée]e?|due|d[ûu]e|en\s+attente)|avis\s+de\s+(?:retard|relance|paiement|recouvrement)"
     r"|(?:de\s+nouveau|[àa]\s+nouveau)\s+(?:ouverte?|due|impay[ée]e?)|rouverte?"
+    r"|(?:affiche|indique|montre)\s+toujours|toujours\s+(?:le\s+total|la\s+totalit[ée]|le\s+montant\s+(?:total|complet))"
+    r"|toujours\s+[ée]chue"
     r"|(?:toujours|encore)\s+(?:comme\s+)?(?:ouvert|impay[ée]|d[ûu]|en\s+attente)\w*"
     r"|(?:c['’]est|est|sont)\s+(?:toujours\s+)?pas\s+(?:encore\s+)?pay[ée]"
     r"|sans\s+(?:[êe]tre\s+)?(?:pris\s+en\s+compte|enregistr)|n['’]appara[îi]t\s+pas)",

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from core.extract.lexicon import (
+    DAY_WORDS,
     FUTURE_WORDS,
     MONTH_ONLY_IN,
     MONTHS,
@@ -185,6 +186,10 @@ def find_dates(text: str, language: str, created_at: datetime) -> list[DateMenti
             add(m, base - timedelta(days=days), False)
     for m in _DAY_ONLY.finditer(text) if has_digit else ():
         add(m, _day_of_month(int(next(g for g in m.groups() if g)), base), True)
+    for m in _day_words(language).finditer(text) if language in DAY_WORDS else ():
+        day = DAY_WORDS[language][m.group("day").lower()]
+        named = MONTHS.get((m.group("month") or "").lower())
+        add(m, _make(None, named, day, base) if named else _day_of_month(day, base), True)
     for m in _WEEKDAY.finditer(text) if not words.isdisjoint(WEEKDAYS) else ():
         word = m[1].lower()
         if (
@@ -197,7 +202,25 @@ def find_dates(text: str, language: str, created_at: datetime) -> list[DateMenti
             continue
         back = (base.weekday() - WEEKDAYS[word]) % 7 or 7
         add(m, base - timedelta(days=back), False)
-    return sorted(mentions, key=lambda d: d.start)
+    return _with_weekday_names(text, sorted(mentions, key=lambda d: d.start))
+
+
+def _with_weekday_names(text: str, mentions: list[DateMention]) -> list[DateMention]:
+    """ "lunes 10 de noviembre", "Freitag, 14.11.2025": one date, the written one, spanning both."""
+    merged: list[DateMention] = []
+    for mention in mentions:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and not previous.absolute
+            and mention.absolute
+            and 0 <= mention.start - previous.end <= 3
+            and not text[previous.end : mention.start].strip(" ,")
+        ):
+            merged[-1] = DateMention(previous.start, mention.end, mention.day, True)
+            continue
+        merged.append(mention)
+    return merged
 
 
 # A day of the month alone: "on the 3rd", "el día 3", "no dia 5", "am 3." (this month or the last).
@@ -208,6 +231,20 @@ _DAY_ONLY = re.compile(
     r"|am\s+(\d{1,2})\.(?!\s*\d)(?!\d))",
     re.I,
 )
+
+
+_DAY_WORD_LEAD = {"en": r"on\s+the", "es": r"el", "pt": r"(?:no\s+)?dia", "fr": r"le", "de": r"am"}
+
+
+@lru_cache(maxsize=8)
+def _day_words(language: str) -> re.Pattern[str]:
+    # es and fr cardinals ("el dos", "le deux") count only before a month or a break
+    after = r"(?=\s*(?:[,.;:)]|$|por\b|con\b|par\b|en\b|à\b|a\s+las\b|y\b|et\b))"
+    return re.compile(
+        rf"\b{_DAY_WORD_LEAD[language]}\s+(?P<day>{trie_pattern(DAY_WORDS[language])})\b"
+        rf"(?:(?:\s+(?:de\s+|of\s+)?(?P<month>{_MONTH_RE})\b)|{after if language in ('es', 'fr') else ''})",
+        re.I,
+    )
 
 
 def _day_of_month(day: int, base: date) -> date | None:
@@ -361,8 +398,9 @@ _RECURRING = re.compile(
 _OF_PAYMENT = re.compile(
     r"\b(?:payment|transfer|wire|direct\s+debit|debit|pago|transferencia|ingreso|domiciliaci[óo]n|pagamento"
     r"|transfer[êe]ncia|pix|ted|paiement|virement|pr[ée]l[èe]vement|r[èe]glement|zahlung|(?:[üu]|ue)berweisung"
-    r"|lastschrift|abbuchung)(?:\s+(?:sepa|ach|bancaire|bancaria|banc[áa]ria))?\s+(?:of|from|dated|on|vom|von"
-    r"|du|del|de|do|da)\s+(?:the\s+|dia\s+|d[íi]a\s+)?$",
+    r"|lastschrift|abbuchung)(?:\s+(?:sepa|ach|bancaire|bancaria|banc[áa]ria))?"
+    r"(?:\s+(?:por|via|by|par|per|com|con|mit)\s+\w+)?\s+(?:of|from|dated|on|vom|von|du|del|de|do|da"
+    r"|date\s+du|dat[ée]\s+du)\s+(?:the\s+|dia\s+|d[íi]a\s+)?$",
     re.I,
 )
 

@@ -125,3 +125,19 @@ FUTURE_WORDS = re.compile(
     )""",
     re.I | re.X,
 )
+
+# Days of the month written in words, by the word that introduces them: "on the twelfth",
+# "el doce", "dia primeiro", "le douze", "am zwölften".
+DAY_WORDS: dict[str, dict[str, int]] = {
+    "en": {w: i for i, w in enumerate(
+        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"], start=1)},
+    "es": {w: i for i, w in enumerate(
+        ["uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once", "doce", "trece", "catorce", "quince", "dieciséis", "diecisiete", "dieciocho", "diecinueve", "veinte"], start=1)} | {"primero": 1},
+    "pt": {w: i for i, w in enumerate(
+        ["um", "dois", "três", "quatro", "cinco", "seis", "sete", "oito", "nove", "dez", "onze", "doze", "treze", "catorze", "quinze", "dezesseis", "dezessete", "dezoito", "dezenove", "vinte"], start=1)} | {"primeiro": 1, "tres": 3, "quatorze": 14},
+    "fr": {w: i for i, w in enumerate(
+        ["un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "dix-sept", "dix-huit", "dix-neuf", "vingt"], start=1)} | {"premier": 1},
+    "de": {w: i for i, w in enumerate(
+        ["ersten", "zweiten", "dritten", "vierten", "fünften", "sechsten", "siebten", "achten", "neunten", "zehnten", "elften", "zwölften", "dreizehnten", "vierzehnten", "fünfzehnten", "sechzehnten", "siebzehnten", "achtzehnten", "neunzehnten", "zwanzigsten"],
+        start=1)} | {"zwoelften": 12, "fuenften": 5},
+}  # fmt: skip
