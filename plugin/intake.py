@@ -10,6 +10,7 @@ at once, the more each commit carries, and an idle server adds no wait at all.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import threading
@@ -44,7 +45,8 @@ class QueueUnavailable(Exception):
 @dataclass
 class _Batch:
     items: list[Delivery] = field(default_factory=list)
-    waiters: list[Any] = field(default_factory=list)  # one held lock per request, released
+    waiters: list[Any] = field(default_factory=list)  # one held lock per thread, released
+    futures: dict[Any, list[Any]] = field(default_factory=dict)  # per event loop, resolved
     claimed: Sequence[bool] = ()
     error: BaseException | None = None
 
@@ -78,23 +80,41 @@ class GroupCommit:
         """Wait until the delivery is durable; True when it is new, False for a repeat."""
         waiter = threading.Lock()
         waiter.acquire()
+        batch, index = self._join(delivery, waiter=waiter)
+        if not waiter.acquire(timeout=timeout):
+            raise QueueUnavailable("the queue did not answer in time")
+        return _outcome(batch, index)
+
+    async def submit_async(self, delivery: Delivery, timeout: float = WAIT_SECONDS) -> bool:
+        """`submit` for a coroutine: it awaits its batch without holding a thread."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        batch, index = self._join(delivery, future=(loop, future))
+        try:
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            raise QueueUnavailable("the queue did not answer in time") from None
+        return _outcome(batch, index)
+
+    def _join(
+        self, delivery: Delivery, *, waiter: Any = None, future: tuple[Any, Any] | None = None
+    ) -> tuple[_Batch, int]:
         with self._lock:
             self._start_writer()
             batch = self._open
             index = len(batch.items)
             batch.items.append(delivery)
-            batch.waiters.append(waiter)
+            if future is None:
+                batch.waiters.append(waiter)
+            else:
+                batch.futures.setdefault(future[0], []).append(future[1])
             if index + 1 >= self._max_batch:  # full: later arrivals start the next one
                 self._sealed.append(batch)
                 self._open = _Batch()
             if self._idle:
                 self._idle = False
                 self._wake.release()
-        if not waiter.acquire(timeout=timeout):
-            raise QueueUnavailable("the queue did not answer in time")
-        if batch.error is not None:
-            raise QueueUnavailable(str(batch.error)) from batch.error
-        return bool(batch.claimed[index])
+        return batch, index
 
     def _start_writer(self) -> None:
         # gunicorn forks its workers: a writer thread started before the fork is not in the
@@ -129,3 +149,21 @@ class GroupCommit:
                 batch.error = exc
             for waiter in batch.waiters:
                 waiter.release()
+            for loop, futures in batch.futures.items():
+                try:
+                    loop.call_soon_threadsafe(_resolve, futures)
+                except RuntimeError:  # that loop is closed: its requests are gone
+                    log.warning("%d deliveries' event loop closed before they were answered",
+                                len(futures))  # fmt: skip
+
+
+def _outcome(batch: _Batch, index: int) -> bool:
+    if batch.error is not None:
+        raise QueueUnavailable(str(batch.error)) from batch.error
+    return bool(batch.claimed[index])
+
+
+def _resolve(futures: list[Any]) -> None:
+    for future in futures:
+        if not future.done():  # a request that timed out has cancelled its own
+            future.set_result(None)

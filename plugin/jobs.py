@@ -106,27 +106,19 @@ class Jobs:
         """The webhook deliveries' group commit (one writer thread per process)."""
         return GroupCommit(commit_for(self.services.store, self.huey.storage))
 
-    def accept_delivery(
-        self,
-        delivery: str,
-        ticket_id: str,
-        *,
-        run_key: str,
-        requester_email: str | None = None,
-        source: str = "trigger",
-    ) -> bool:
-        """Claim a delivery and queue its run, durably and once; False when it is a repeat.
+    def delivery_job(self, accepted: Any) -> Delivery:
+        """A trigger's delivery (`plugin.web.triggers.Accepted`) with its serialized run.
 
-        Raises `QueueUnavailable` when the claim and the job could not be written: then
-        neither was kept, and the helpdesk's redelivery is taken as new.
+        Handed to `self.intake` (`submit` or `submit_async`), which claims it and queues the
+        run durably and once; a repeat of the delivery is answered as such and queues nothing.
         """
         job = self.process_task.s(
-            ticket_id=str(ticket_id),
-            requester_email=requester_email,
-            source=source,
-            run_key=run_key,
+            ticket_id=str(accepted.ticket_id),
+            requester_email=accepted.requester_email,
+            source="demo" if accepted.source == "demo" else "trigger",
+            run_key=accepted.run_key,
         )
-        return self.intake.submit(Delivery(delivery, self.huey.serialize_task(job)))
+        return Delivery(accepted.delivery, self.huey.serialize_task(job))
 
     def enqueue_reverify(self, ticket_id: str, reason: str) -> str:
         """Queue an immediate re-verification of a ticket under follow-up (a billing event)."""

@@ -1,12 +1,17 @@
-"""`payverify serve`: the web backend under gunicorn (gthread); the job consumer beside it.
+"""`payverify serve`: the web backend under gunicorn; the job consumer beside it.
 
-On the embedded default (no REDIS_URL) it also starts `payverify worker` as a child process,
-so one command is a working install; with Redis, run workers yourself (docs/BACKEND.md).
+gunicorn runs its asyncio (ASGI) worker with uvloop and its C HTTP parser, the app being
+`plugin.web.front.AsgiFront`: the webhooks are coroutines that wait for their durable write
+without holding a thread, and the Flask app answers everything else from `--threads` threads
+(docs/BACKEND.md, docs/BENCHMARKS.md). On the embedded default (no REDIS_URL) it also starts
+`payverify worker` as a child process, so one command is a working install; with Redis, run
+workers yourself.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import subprocess
 import sys
 from typing import Any
@@ -18,7 +23,8 @@ class Gunicorn(BaseApplication):  # type: ignore[misc]
     """gunicorn run from Python: each worker builds its own app with create_app()."""
 
     def __init__(self, options: dict[str, Any], app_factory: Any = None) -> None:
-        self.options = options
+        self.options = {k: v for k, v in options.items() if k != "flask_threads"}
+        self.flask_threads = options.get("flask_threads", 8)
         self.app_factory = app_factory
         super().__init__()
 
@@ -28,24 +34,38 @@ class Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Any:
         if self.app_factory is not None:
-            return self.app_factory()
-        from plugin.web import create_app
+            app = self.app_factory()
+        else:
+            from plugin.web import create_app
+            from plugin.web.front import AsgiFront
 
-        return create_app()
+            app = AsgiFront(create_app(), threads=self.flask_threads)
+        # What the app built lives as long as the worker: move it out of the collector's
+        # reach, so a full collection walks only what requests allocate (a 30-80 ms pause in
+        # the webhook's tail otherwise). https://docs.python.org/3/library/gc.html#gc.freeze
+        gc.collect()
+        gc.freeze()
+        return app
 
 
-def gunicorn_options(bind: str, workers: int, threads: int) -> dict[str, Any]:
-    """gthread workers: the webhook handler waits on the database, never on the CPU."""
-    return {
+def gunicorn_options(bind: str, workers: int, threads: int, *, asgi: bool = True) -> dict[str, Any]:
+    """gunicorn's asyncio worker (uvloop, C parser) for `payverify serve`; `threads` serve Flask.
+
+    `asgi=False` is gunicorn's thread worker, for a plain WSGI app (bench/webhook.py's bare
+    Flask baseline).
+    """
+    options: dict[str, Any] = {
         "bind": bind,
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
         "accesslog": None,
         "timeout": 60,
         "graceful_timeout": 10,
         "keepalive": 5,
+        "http_parser": "fast",  # gunicorn_h1c, a dependency: fail loudly if it is missing
     }
+    if asgi:
+        return options | {"worker_class": "asgi", "asgi_loop": "uvloop", "flask_threads": threads}
+    return options | {"worker_class": "gthread", "threads": threads}
 
 
 def start_worker(extra: list[str] | None = None) -> subprocess.Popen[bytes]:
@@ -76,7 +96,9 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("serve", help="run the web backend (gunicorn)")
     parser.add_argument("--bind", default="127.0.0.1:8000", help="host:port (127.0.0.1:8000)")
     parser.add_argument("--workers", type=int, default=2, help="web worker processes (2)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker (8)")
+    parser.add_argument(
+        "--threads", type=int, default=8, help="threads per worker for the Flask routes (8)"
+    )
     parser.add_argument(
         "--no-worker", action="store_true", help="do not start the job consumer beside it"
     )

@@ -15,7 +15,7 @@ def create_app(services: Any = None, settings: Any = None, *, jobs: Any = None) 
     """Build the app: services from `bootstrap()` unless given, the queue from settings."""
     from plugin import jobs as jobs_module
     from plugin.pipeline import installation_of, mode_of
-    from plugin.web import api, auth, billing_events, health, prometheus, triggers
+    from plugin.web import api, auth, billing_events, front, health, prometheus, triggers
 
     if services is None:
         from plugin.bootstrap import bootstrap
@@ -39,7 +39,7 @@ def create_app(services: Any = None, settings: Any = None, *, jobs: Any = None) 
     prometheus.init_app(app)
     # The trigger POSTs are answered in front of Flask; their routes stay for the OpenAPI
     # document and for what the fast path hands on (docs/BENCHMARKS.md).
-    app.wsgi_app = triggers.TriggerFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = front.TriggerFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
 
     for module in (triggers, billing_events, api, health, prometheus):
         app.register_blueprint(module.bp)

@@ -147,7 +147,7 @@ def metrics() -> Response:
 def init_app(app: Any) -> None:
     """Time every request by its route (the rule, never the raw path: bounded label values).
 
-    One hook: the start is stamped on the WSGI environ by `plugin.web.triggers.TriggerFastPath`
+    One hook: the start is stamped on the WSGI environ by `plugin.web.front.TriggerFastPath`
     (a before_request hook and `flask.g` cost ~35 µs a request), which also times the
     trigger POSTs it answers itself.
     """

@@ -3,9 +3,10 @@
 A delivery is processed once: its key (the helpdesk's invocation id when it sends one, else
 the ticket id and a hash of the body) is claimed in the store before the job is queued, and
 the job's run key is derived from it, so a redelivery or twenty at once make one run.
-The two POSTs are answered by `TriggerFastPath`, a WSGI middleware in front of Flask (no
-request context, hooks or response objects: docs/BENCHMARKS.md); the Flask routes below do
-the same work through the same `answer()` for whatever the fast path hands on (a chunked body).
+The two POSTs are answered in front of Flask (`plugin.web.front`: no request context, hooks or
+response objects; docs/BENCHMARKS.md): by a coroutine under `payverify serve` (ASGI), by a
+WSGI middleware under a WSGI server; the Flask routes below do the same work through the same
+`answer()` for the tests, the OpenAPI document and whatever a front hands on.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import hashlib
 import hmac
 import json
 import logging
-import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +26,7 @@ from werkzeug.datastructures import Authorization
 
 from plugin.intake import QueueUnavailable
 from plugin.web.auth import AuthError, secret_value
-from plugin.web.prometheus import REQUEST_SECONDS, WEBHOOKS
+from plugin.web.prometheus import WEBHOOKS
 
 bp = Blueprint("triggers", __name__)
 log = logging.getLogger(__name__)
@@ -38,6 +39,9 @@ ZENDESK_TIMESTAMP = "X-Zendesk-Webhook-Signature-Timestamp"
 ZENDESK_INVOCATION = "X-Zendesk-Webhook-Invocation-Id"
 ROUTES = {"/triggers/zendesk": "zendesk", "/triggers/freshdesk": "freshdesk"}
 JSON = [("Content-Type", "application/json")]
+REASONS = {202: "ACCEPTED", 400: "BAD REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN",
+           413: "REQUEST ENTITY TOO LARGE", 422: "UNPROCESSABLE ENTITY", 500: "INTERNAL SERVER "
+           "ERROR", 503: "SERVICE UNAVAILABLE"}  # fmt: skip
 Answer = tuple[int, bytes, list[tuple[str, str]]]
 
 
@@ -116,12 +120,27 @@ def _check_freshdesk(secret: bytes | None, header: str | None) -> None:
         raise AuthError("missing or wrong webhook secret (Basic password or Bearer token)")
 
 
-def _error(status: int, message: str, headers: list[tuple[str, str]] = JSON) -> Answer:
+def error(status: int, message: str, headers: list[tuple[str, str]] = JSON) -> Answer:
     return status, json.dumps({"error": message}).encode(), headers
 
 
-def answer(app: Any, source: str, header: Any, raw: bytes) -> Answer:
-    """The whole trigger: `header(name)` reads a request header; status, body and headers."""
+@dataclass(frozen=True)
+class Accepted:
+    """A delivery that passed authentication and validation, ready to be claimed and queued."""
+
+    source: str  # zendesk, freshdesk or demo
+    ticket_id: str
+    requester_email: str | None
+    delivery: str  # the key a repeat of this delivery shares
+    run_key: str
+
+
+def check(app: Any, source: str, header: Any, raw: bytes) -> Answer | Accepted:
+    """Authenticate and validate a trigger; `header(name)` reads a request header.
+
+    An error answer (401, 400, 422) or the delivery to queue, with its key: the helpdesk's
+    invocation id when it sends one, else the ticket id and a hash of the body.
+    """
     secrets = app.extensions.setdefault("payverify.webhook_secrets", {})
     name = f"{source}_webhook_secret"
     if name not in secrets:  # read once per app: settings do not change while it runs
@@ -134,37 +153,69 @@ def answer(app: Any, source: str, header: Any, raw: bytes) -> Answer:
             _check_freshdesk(secrets[name], header("Authorization") or None)
     except AuthError as exc:
         WEBHOOKS.inc(source, "unauthorized")
-        return _error(exc.status, exc.message)
+        return error(exc.status, exc.message)
     try:
         body = parse_body(raw)
     except BodyError as exc:
         WEBHOOKS.inc(source, "invalid")
-        return _error(exc.status, exc.message)
+        return error(exc.status, exc.message)
     delivery_id = header(ZENDESK_INVOCATION if source == "zendesk" else "X-Request-Id")
     if delivery_id:
         delivery = f"{source}:{delivery_id[:128]}"
     else:
         delivery = f"{source}:{body.ticket_id}:{hashlib.sha256(raw).hexdigest()[:32]}"
-    return _enqueue(app, source, body.ticket_id, body.requester_email, delivery)
+    return accepted(app, source, body.ticket_id, body.requester_email, delivery)
 
 
-def _enqueue(app: Any, source: str, ticket_id: str, email: str | None, delivery: str) -> Answer:
+def accepted(app: Any, source: str, ticket_id: str, email: str | None, delivery: str) -> Accepted:
+    """The delivery with its run key: the installation, the ticket and the delivery's hash."""
     installation = app.config["PAYVERIFY_INSTALLATION"]
-    run_key = f"{installation}:{ticket_id}:{hashlib.sha256(delivery.encode()).hexdigest()[:24]}"
-    kind = "demo" if source == "demo" else "trigger"
+    digest = hashlib.sha256(delivery.encode()).hexdigest()[:24]
+    return Accepted(source, ticket_id, email, delivery, f"{installation}:{ticket_id}:{digest}")
+
+
+def answer(app: Any, source: str, header: Any, raw: bytes) -> Answer:
+    """The whole trigger for a thread: status, body and headers."""
+    result = check(app, source, header, raw)
+    return result if isinstance(result, tuple) else settle(app, result)
+
+
+async def answer_async(app: Any, source: str, header: Any, raw: bytes) -> Answer:
+    """The whole trigger for a coroutine, which holds no thread while its batch commits."""
+    result = check(app, source, header, raw)
+    if isinstance(result, tuple):
+        return result
+    jobs = app.extensions["payverify.jobs"]
     try:
-        new = app.extensions["payverify.jobs"].accept_delivery(
-            delivery, ticket_id, run_key=run_key, requester_email=email, source=kind
-        )
-    except QueueUnavailable as exc:  # Redis down, a locked SQLite file: nothing was kept
-        log.warning("could not queue %s for ticket %s: %s", run_key, ticket_id, exc)
-        WEBHOOKS.inc(source, "unavailable")
-        # Zendesk retries a 503 whose Retry-After is under 60 seconds
-        # (https://developer.zendesk.com/api-reference/webhooks/introduction/#webhook-retries).
-        message = "the job queue is unavailable; deliver again later"
-        return _error(503, message, [*JSON, ("Retry-After", str(RETRY_AFTER_SECONDS))])
-    WEBHOOKS.inc(source, "accepted" if new else "duplicate")
-    return 202, json.dumps({"job": run_key, "duplicate": not new}).encode(), JSON
+        new = await jobs.intake.submit_async(jobs.delivery_job(result))
+    except QueueUnavailable as exc:
+        return _unavailable(result, exc)
+    return _queued(result, new)
+
+
+def settle(app: Any, delivery: Accepted) -> Answer:
+    """Claim the delivery and queue its run, once (`plugin.intake`); 202 or 503."""
+    jobs = app.extensions["payverify.jobs"]
+    try:
+        new = jobs.intake.submit(jobs.delivery_job(delivery))
+    except QueueUnavailable as exc:
+        return _unavailable(delivery, exc)
+    return _queued(delivery, new)
+
+
+def _queued(delivery: Accepted, new: bool) -> Answer:
+    WEBHOOKS.inc(delivery.source, "accepted" if new else "duplicate")
+    return 202, json.dumps({"job": delivery.run_key, "duplicate": not new}).encode(), JSON
+
+
+def _unavailable(delivery: Accepted, exc: QueueUnavailable) -> Answer:
+    # Redis down, a locked SQLite file: nothing was kept.
+    log.warning("could not queue %s for ticket %s: %s", delivery.run_key, delivery.ticket_id, exc)
+    WEBHOOKS.inc(delivery.source, "unavailable")
+    # Zendesk retries a 503 whose Retry-After is under 60 seconds
+    # (https://developer.zendesk.com/api-reference/webhooks/introduction/#webhook-retries).
+    message = "the job queue is unavailable; deliver again later"
+    return error(503, message, [*JSON, ("Retry-After", str(RETRY_AFTER_SECONDS))])
 
 
 def enqueue_delivery(
@@ -177,60 +228,12 @@ def enqueue_delivery(
     written neither is kept, so the 503's redelivery is taken as new.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    return _response(_enqueue(app, source, ticket_id, requester_email, delivery))
+    return _response(settle(app, accepted(app, source, ticket_id, requester_email, delivery)))
 
 
 def _response(result: Answer) -> tuple[Response, int]:
     status, body, headers = result
     return Response(body, status, headers), status
-
-
-class TriggerFastPath:
-    """WSGI middleware: the trigger POSTs answered before Flask, everything else handed on.
-
-    It also stamps every request's start (`payverify.started`) for the route timing of
-    `plugin.web.prometheus`, and times the triggers itself.
-    """
-
-    def __init__(self, app: Any, wsgi_app: Any) -> None:
-        self.app, self.wsgi_app = app, wsgi_app
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        """Answer a trigger POST with a known length here; anything else goes to Flask."""
-        started = environ["payverify.started"] = time.perf_counter()
-        source = ROUTES.get(environ.get("PATH_INFO", ""))
-        length = environ.get("CONTENT_LENGTH") or ""
-        if (
-            source is None
-            or environ.get("REQUEST_METHOD") != "POST"
-            or not length.isdigit()
-            or "HTTP_TRANSFER_ENCODING" in environ
-        ):
-            return self.wsgi_app(environ, start_response)
-        try:
-            if int(length) > self.app.config["MAX_CONTENT_LENGTH"]:
-                status, body, headers = _error(413, "The data value transmitted exceeds the "
-                                               "capacity limit.")  # fmt: skip  # Flask's words
-            else:
-                raw = environ["wsgi.input"].read(int(length))
-                header = _environ_header(environ)
-                status, body, headers = answer(self.app, source, header, raw)
-        except Exception:  # noqa: BLE001 - a 500 like Flask's, logged, never the traceback
-            log.exception("trigger %s failed", source)
-            status, body, headers = _error(500, "Internal Server Error")
-        start_response(f"{status} {_REASONS.get(status, '')}", [
-            *headers, ("Content-Length", str(len(body)))])  # fmt: skip
-        REQUEST_SECONDS.observe(time.perf_counter() - started, environ["PATH_INFO"])
-        return [body]
-
-
-def _environ_header(environ: dict[str, Any]) -> Any:
-    return lambda name: environ.get("HTTP_" + name.upper().replace("-", "_"), "")
-
-
-_REASONS = {202: "ACCEPTED", 400: "BAD REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN",
-            413: "REQUEST ENTITY TOO LARGE", 422: "UNPROCESSABLE ENTITY", 500: "INTERNAL SERVER "
-            "ERROR", 503: "SERVICE UNAVAILABLE"}  # fmt: skip
 
 
 @bp.post("/triggers/zendesk")
