@@ -2,16 +2,19 @@
 
 Run: `.venv/bin/python bench/webhook.py [--duration 10] [--connections 100] [--threads 8]`.
 
-Method: each server runs under the same gunicorn config (gthread, 2 workers, `--threads`
-each) on 127.0.0.1; `wrk` (a second process, 2 threads, keep-alive, `--connections` open at
-once) posts properly signed Zendesk deliveries, each with its own ticket id and invocation id,
-precomputed just before the run (the signature covers timestamp + body, so wrk cannot sign)
-and read by a Lua script, each wrk thread taking its own share so no delivery repeats. A
-3-second warm-up with other deliveries comes first. The bare endpoint is a minimal Flask app
-answering 202 at the same path, measured in the same run. payverify runs on its embedded
-SQLite default, then with REDIS_URL (queue and claims on Redis, store on SQLite); its job
-consumer is not started (`--no-worker`) so the figures are the web path alone. Afterwards the
-claims and the queued jobs are counted: each request answered 202 must have left one of each.
+Method: `payverify serve` as shipped (gunicorn's asyncio worker, 2 workers) and the bare
+Flask app as a Flask app is best served (gunicorn's thread worker, 2 workers × `--threads`),
+both with gunicorn's C parser and the app frozen out of the garbage collector, on 127.0.0.1.
+`wrk` (a second process, 2 threads, keep-alive, `--connections` open at once) posts properly
+signed Zendesk deliveries, each with its own ticket id and invocation id, precomputed just
+before the run (the signature covers timestamp + body, so wrk cannot sign) and read by a Lua
+script, each wrk thread taking its own share so no delivery repeats. A 3-second warm-up with
+other deliveries comes first. The bare endpoint is a minimal Flask app answering 202 at the
+same path, measured in the same run, before and after payverify ("of bare" is of the better
+of the two). payverify runs on its embedded SQLite default, then with REDIS_URL (queue and
+claims on Redis, store on SQLite); its job consumer is not started (`--no-worker`) so the
+figures are the web path alone. Afterwards the claims and the queued jobs are counted: each
+request answered 202 must have left one of each.
 """
 
 from __future__ import annotations
@@ -92,10 +95,10 @@ def bare_app() -> Any:
 
 
 def serve_bare(bind: str, workers: int, threads: int) -> None:
-    """The bare app under the same gunicorn config as `payverify serve`."""
+    """The bare app as a Flask app is best served: gunicorn's thread worker, same settings."""
     from plugin.commands.serve import Gunicorn, gunicorn_options
 
-    Gunicorn(gunicorn_options(bind, workers, threads), app_factory=bare_app).run()
+    Gunicorn(gunicorn_options(bind, workers, threads, asgi=False), app_factory=bare_app).run()
 
 
 def write_deliveries(path: Path, count: int, prefix: str) -> None:
@@ -261,6 +264,11 @@ def main() -> int:
             finally:
                 if extra:
                     _flush_redis()
+        if "bare" in servers:  # again, so a quieter moment favours the baseline too
+            bind = f"127.0.0.1:{free_port()}"
+            bare[2] = bind
+            with running(bare, env, work / "bare2.log", f"http://{bind}/health"):
+                results["bare Flask (again)"] = measure(f"http://{bind}", work, "bare2", args)
     _report(results, args.connections)
     _report_open(results, args.rate)
     return 0
@@ -275,7 +283,8 @@ def _flush_redis() -> None:
 
 
 def _report(results: dict[str, dict[str, float]], connections: int) -> None:
-    bare_rps = results["bare Flask"]["rps"] if "bare Flask" in results else float("nan")
+    bares = [r["rps"] for name, r in results.items() if name.startswith("bare")]
+    bare_rps = max(bares, default=float("nan"))  # "of bare": of the better bare run
     print("saturation (wrk, closed loop):")
     print(f"{'server':24} {'req/s':>8} {'of bare':>8} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'p99 ms':>7} {'max ms':>7} {'errors':>6}")  # fmt: skip

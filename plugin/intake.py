@@ -90,10 +90,11 @@ class GroupCommit:
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         batch, index = self._join(delivery, future=(loop, future))
+        expiry = loop.call_later(timeout, _expire, future)  # cheaper than asyncio.wait_for
         try:
-            await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            raise QueueUnavailable("the queue did not answer in time") from None
+            await future
+        finally:
+            expiry.cancel()
         return _outcome(batch, index)
 
     def _join(
@@ -163,7 +164,12 @@ def _outcome(batch: _Batch, index: int) -> bool:
     return bool(batch.claimed[index])
 
 
+def _expire(future: Any) -> None:
+    if not future.done():
+        future.set_exception(QueueUnavailable("the queue did not answer in time"))
+
+
 def _resolve(futures: list[Any]) -> None:
     for future in futures:
-        if not future.done():  # a request that timed out has cancelled its own
+        if not future.done():  # one that timed out, or was cancelled, is done already
             future.set_result(None)

@@ -117,6 +117,7 @@ class Jobs:
             requester_email=accepted.requester_email,
             source="demo" if accepted.source == "demo" else "trigger",
             run_key=accepted.run_key,
+            id=accepted.run_key,  # the task is the run: its id needs no uuid4 of its own
         )
         return Delivery(accepted.delivery, self.huey.serialize_task(job))
 

@@ -18,6 +18,12 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+# How often a thread holding the GIL hands it over (Python's default is 5 ms). The webhook's
+# writer thread needs the GIL back after each durable commit, while the event loop keeps it
+# busy: at 5 ms it waits that long, holding the SQLite turn lock, and at saturation the p99
+# doubled (docs/BENCHMARKS.md). https://docs.python.org/3/library/sys.html#sys.setswitchinterval
+SWITCH_INTERVAL_SECONDS = 0.001
+
 
 class Gunicorn(BaseApplication):  # type: ignore[misc]
     """gunicorn run from Python: each worker builds its own app with create_app()."""
@@ -40,6 +46,7 @@ class Gunicorn(BaseApplication):  # type: ignore[misc]
             from plugin.web.front import AsgiFront
 
             app = AsgiFront(create_app(), threads=self.flask_threads)
+            sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         # What the app built lives as long as the worker: move it out of the collector's
         # reach, so a full collection walks only what requests allocate (a 30-80 ms pause in
         # the webhook's tail otherwise). https://docs.python.org/3/library/gc.html#gc.freeze
