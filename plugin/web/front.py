@@ -49,7 +49,10 @@ class AsgiFront:
         headers = {
             name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
         }
-        raw = await self._body(headers, receive)
+        try:
+            raw = await self._body(headers, receive)
+        except _HungUp:
+            return  # the helpdesk is gone before its body was read: nothing queued, no answer
         if raw is None:
             result: Answer = error(413, TOO_LARGE)
         else:
@@ -81,7 +84,7 @@ class AsgiFront:
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
-                return b""  # the helpdesk hung up: the answer goes nowhere, nothing is queued
+                raise _HungUp
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
@@ -89,6 +92,10 @@ class AsgiFront:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
+
+
+class _HungUp(Exception):
+    """The client disconnected before the request body was complete."""
 
 
 async def _lifespan(receive: Any, send: Any) -> None:
