@@ -1,13 +1,15 @@
 """`payverify demo` in a real browser: the /demo page lists the seeded tickets, a trigger runs
 the whole pipeline on the job queue, and the ticket's standalone sidebar shows the result.
 
-The services are built the way `payverify demo` builds them (demo helpdesk and SQL ledger on
-one SQLite file, seeded from examples/), the queue is the real huey SQLite queue, drained by a
-worker thread as `payverify worker` would.
+Twice: in-process (the services built the way `payverify demo` builds them, on one SQLite
+file seeded from examples/, the real huey queue drained by a worker thread), and served: the
+real `payverify demo` command in its own processes (gunicorn's ASGI worker, a2wsgi, the job
+consumer), the test reading the same SQLite file.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.hosts.serving import CHROMIUM_ARGS, serve_app
+from tests.e2e.hosts.serving import CHROMIUM_ARGS, serve_app, served_demo
 
 pytestmark = pytest.mark.browser
 SPANISH_CREDIT_TICKET = "61204"  # es_recurring_untagged_claims_linked_short_unapplied.json
@@ -28,18 +30,35 @@ class Demo:
         self.base, self.services, self.tickets = base, services, tickets
 
 
-@pytest.fixture
-def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Demo]:
+@pytest.fixture(params=["in-process", "served"])
+def demo(request: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Demo]:
     """The demo backend with its queue worker running, as `payverify demo` starts it."""
     from plugin.commands.demo import demo_environment, demo_services
+    from plugin.settings import Settings
+
+    environment = demo_environment(tmp_path / "demo.sqlite3")
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    if request.param == "served":
+        with served_demo(tmp_path / "demo.sqlite3", environment, tmp_path / "demo.log") as base:
+            services = demo_services(Settings())
+            yield Demo(base, services, _example_tickets())
+        return
+    yield from _in_process(Settings())
+
+
+def _example_tickets() -> list[str]:
+    """The tickets `payverify demo` seeds: one per case file in examples/."""
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    return [str(json.loads(f.read_text())["ticket"]["id"]) for f in sorted(examples.glob("*.json"))]
+
+
+def _in_process(settings: Any) -> Iterator[Demo]:
+    from plugin.commands.demo import demo_services
     from plugin.demo import seed_demo
     from plugin.jobs import Jobs
-    from plugin.settings import Settings
     from plugin.web import create_app
 
-    for name, value in demo_environment(tmp_path / "demo.sqlite3").items():
-        monkeypatch.setenv(name, value)
-    settings = Settings()
     services = demo_services(settings)
     tickets = seed_demo(services)
     jobs = Jobs(services, settings, retry_delay=0)
