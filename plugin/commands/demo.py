@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
 
     consumer = start_worker(["--workers", "2"])
     try:
-        Gunicorn(gunicorn_options(f"127.0.0.1:{args.port}", 1, 8)).run()
+        Gunicorn(gunicorn_options(f"127.0.0.1:{args.port}", 1, 8), threads=8).run()
     finally:
         consumer.terminate()
         consumer.wait(timeout=15)

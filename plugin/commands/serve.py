@@ -28,10 +28,10 @@ SWITCH_INTERVAL_SECONDS = 0.001
 class Gunicorn(BaseApplication):  # type: ignore[misc]
     """gunicorn run from Python: each worker builds its own app with create_app()."""
 
-    def __init__(self, options: dict[str, Any], app_factory: Any = None) -> None:
-        self.options = {k: v for k, v in options.items() if k != "flask_threads"}
-        self.flask_threads = options.get("flask_threads", 8)
+    def __init__(self, options: dict[str, Any], app_factory: Any = None, threads: int = 8) -> None:
+        self.options = options
         self.app_factory = app_factory
+        self.threads = threads  # for the Flask routes behind the ASGI front
         super().__init__()
 
     def load_config(self) -> None:
@@ -45,21 +45,21 @@ class Gunicorn(BaseApplication):  # type: ignore[misc]
             from plugin.web import create_app
             from plugin.web.front import AsgiFront
 
-            app = AsgiFront(create_app(), threads=self.flask_threads)
+            app = AsgiFront(create_app(), threads=self.threads)
             sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         # What the app built lives as long as the worker: move it out of the collector's
-        # reach, so a full collection walks only what requests allocate (a 30-80 ms pause in
-        # the webhook's tail otherwise). https://docs.python.org/3/library/gc.html#gc.freeze
+        # reach, so a full collection walks only what requests allocate (without it the
+        # webhook's p99 at saturation was 3-4x higher: docs/BENCHMARKS.md).
+        # https://docs.python.org/3/library/gc.html#gc.freeze
         gc.collect()
         gc.freeze()
         return app
 
 
 def gunicorn_options(bind: str, workers: int, threads: int, *, asgi: bool = True) -> dict[str, Any]:
-    """gunicorn's asyncio worker (uvloop, C parser) for `payverify serve`; `threads` serve Flask.
-
-    `asgi=False` is gunicorn's thread worker, for a plain WSGI app (bench/webhook.py's bare
-    Flask baseline).
+    """gunicorn's asyncio worker (uvloop, C parser) for `payverify serve` (its Flask threads
+    are `Gunicorn(threads=...)`); `asgi=False` is gunicorn's thread worker with `threads`, for
+    a plain WSGI app (bench/webhook.py's bare Flask baseline).
     """
     options: dict[str, Any] = {
         "bind": bind,
@@ -71,7 +71,7 @@ def gunicorn_options(bind: str, workers: int, threads: int, *, asgi: bool = True
         "http_parser": "fast",  # gunicorn_h1c, a dependency: fail loudly if it is missing
     }
     if asgi:
-        return options | {"worker_class": "asgi", "asgi_loop": "uvloop", "flask_threads": threads}
+        return options | {"worker_class": "asgi", "asgi_loop": "uvloop"}
     return options | {"worker_class": "gthread", "threads": threads}
 
 
@@ -90,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
     if settings.redis_url is None and not args.no_worker:
         consumer = start_worker()
     try:
-        Gunicorn(gunicorn_options(args.bind, args.workers, args.threads)).run()
+        options = gunicorn_options(args.bind, args.workers, args.threads)
+        Gunicorn(options, threads=args.threads).run()
     finally:
         if consumer is not None:
             consumer.terminate()
