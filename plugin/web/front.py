@@ -64,14 +64,9 @@ class AsgiFront:
                 log.exception("trigger %s failed", source)
                 result = error(500, "Internal Server Error")
         status, body, extra = result
-        await send({
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                *((name.encode("latin-1"), value.encode("latin-1")) for name, value in extra),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        })  # fmt: skip
+        out = [(name.lower().encode("latin-1"), value.encode()) for name, value in extra]
+        out.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": body})
         REQUEST_SECONDS.observe(time.perf_counter() - started, scope["path"])
 

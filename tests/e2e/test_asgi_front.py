@@ -471,11 +471,6 @@ def test_a_failing_commit_answers_503_and_keeps_no_claim(
     assert backend.jobs.huey.pending_count() == 12
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AsgiFront sends b'Content-Type' and b'Retry-After'; ASGI's http.response.start "
-    "says header names must be lowercased (gunicorn lower-cases them itself, so harmless there)",
-)
 def test_response_header_names_are_lowercase(backend: Backend, front: AsgiFront) -> None:
     """https://asgi.readthedocs.io/en/latest/specs/www.html#response-start-send-event"""
     answer = asyncio.run(zendesk(front, {"ticket_id": backend.ticket_id}))
