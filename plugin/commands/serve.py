@@ -23,6 +23,10 @@ from gunicorn.app.base import BaseApplication
 # busy: at 5 ms it waits that long, holding the SQLite turn lock, and at saturation the p99
 # doubled (docs/BENCHMARKS.md). https://docs.python.org/3/library/sys.html#sys.setswitchinterval
 SWITCH_INTERVAL_SECONDS = 0.001
+# The collector's thresholds in a web worker (Python's are 700, 10, 10). A webhook allocates a
+# few hundred short-lived objects and makes no cycles worth chasing, so a young-generation
+# pass every few requests is wasted work; docs/BENCHMARKS.md has the p99 either way.
+GC_THRESHOLDS = (20_000, 20, 20)
 
 
 class Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -53,6 +57,8 @@ class Gunicorn(BaseApplication):  # type: ignore[misc]
         # https://docs.python.org/3/library/gc.html#gc.freeze
         gc.collect()
         gc.freeze()
+        if self.app_factory is None:
+            gc.set_threshold(*GC_THRESHOLDS)
         return app
 
 
