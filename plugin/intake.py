@@ -173,3 +173,20 @@ def _resolve(futures: list[Any]) -> None:
     for future in futures:
         if not future.done():  # one that timed out, or was cancelled, is done already
             future.set_result(None)
+
+
+def unique_jobs(items: Sequence[Delivery]) -> dict[str, bytes]:
+    """Each key's job, from its first copy in the batch (a key twice is one delivery)."""
+    jobs: dict[str, bytes] = {}
+    for item in items:
+        jobs.setdefault(item.key, item.job)
+    return jobs
+
+
+def answers(items: Sequence[Delivery], claimed: set[str]) -> list[bool]:
+    """Per item, True when its key was claimed now; a key twice: only its first copy is new."""
+    answer = []
+    for item in items:
+        answer.append(item.key in claimed)
+        claimed.discard(item.key)
+    return answer

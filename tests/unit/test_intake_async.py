@@ -28,9 +28,9 @@ import sqlalchemy as sa
 
 from connectors.store import SqlStore, create_store
 from connectors.store.tables import deliveries
-from plugin import intake_commits
+from plugin import intake_commits, intake_sqlite
 from plugin.intake import Delivery, GroupCommit, QueueUnavailable
-from plugin.intake_commits import SqliteCommit
+from plugin.intake_sqlite import SqliteCommit
 from plugin.queue_storage import make_huey
 from plugin.settings import Settings
 
@@ -289,7 +289,7 @@ def test_sqlite_commit_writes_a_created_at_the_store_reads_and_prunes(
         def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
             return now - timedelta(days=40)
 
-    monkeypatch.setattr(intake_commits, "datetime", LongAgo)
+    monkeypatch.setattr(intake_sqlite, "datetime", LongAgo)
     queue.commit([queue.delivery("old")])
     assert queue.claims()["old"] == now - timedelta(days=40)
     assert queue.store.prune(now - timedelta(days=30)) == 1
