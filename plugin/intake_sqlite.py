@@ -6,25 +6,23 @@ transaction on the writer thread's own `sqlite3` connection: the claims into `de
 `sqlite3` costs ~0.1 ms of CPU a batch where the store's SQLAlchemy path cost ~0.45 ms, CPU
 that holds the GIL the web process's event loop needs (docs/BENCHMARKS.md).
 
-Two things keep the commit short, since the other web processes wait for it:
-- `WriterTurn`, an advisory file lock: the processes' writers take turns instead of meeting
-  SQLite's busy handler, which sleeps 1, 2, 5, 10 ... up to 100 ms between tries
-  (https://www.sqlite.org/c3ref/busy_timeout.html) and put whole seconds into the tail;
-- no checkpoint inside the commit: SQLite runs one in the committing connection each time
-  the WAL passes 1,000 pages (4 MB, about every second at saturation), copying and syncing
-  it under the turn lock. The writer's connection turns that off and `Checkpointer`, a thread
-  with its own connection, runs a PASSIVE checkpoint (which never blocks a writer) every
-  half second instead (https://www.sqlite.org/wal.html#automatic_checkpoint).
+The web processes' writers take turns with `WriterTurn`, an advisory file lock, instead of
+meeting SQLite's busy handler, which sleeps 1, 2, 5, 10 ... up to 100 ms between tries
+(https://www.sqlite.org/c3ref/busy_timeout.html) and put whole seconds into the tail.
+
+SQLite's own checkpoint stays in the commit (each time the WAL passes 1,000 pages, about
+every second at saturation): it puts 5-10 ms into the p99 of a commit. Handing it to a
+thread of PASSIVE checkpoints took that out, but under sustained writes such a checkpoint
+never catches up with the writer, so the WAL is never started over: it grew to 1 GB in 15 s
+(docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
 import fcntl
 import json
-import logging
 import os
 import sqlite3
-import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -33,15 +31,12 @@ from huey.storage import SqliteStorage
 
 from plugin.intake import Delivery, answers, unique_jobs
 
-log = logging.getLogger(__name__)
-
 INSERT_TASK = "INSERT INTO task (queue, data, priority) VALUES (?, ?, 0)"
 _CLAIM = (  # the store's own claim statement (connectors.store.repository), for sqlite3
     "INSERT INTO deliveries (key, created_at) SELECT value, ? FROM json_each(?) "
     "WHERE true ON CONFLICT (key) DO NOTHING RETURNING key"
 )
 _STORED_AT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy keeps a UTC DateTime in SQLite
-CHECKPOINT_EVERY_SECONDS = 0.5
 
 
 class SqliteCommit:
@@ -85,9 +80,7 @@ class SqliteCommit:
             # Synced at each commit: a delivery answered 202 survives a power cut, not only a
             # crash (the store's engine runs synchronous=NORMAL for everything else).
             connection.execute("PRAGMA synchronous=FULL")
-            connection.execute("PRAGMA wal_autocheckpoint=0")  # Checkpointer's job
             self._connection, self._pid = connection, os.getpid()
-            Checkpointer(self.path, self.busy_timeout).start()
         return self._connection
 
 
@@ -112,26 +105,3 @@ class WriterTurn:
 
     def __exit__(self, *_: object) -> None:
         fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
-
-
-class Checkpointer(threading.Thread):
-    """Copies the WAL back into the database file every half second, off the commit path.
-
-    PASSIVE: it copies what no reader still needs and never waits for, or blocks, a writer;
-    the next writer then starts the WAL over from its beginning. One per web process (the
-    worker's own commits also checkpoint, as SQLite does by default).
-    """
-
-    def __init__(self, path: str, busy_timeout: float) -> None:
-        super().__init__(name="payverify-checkpoint", daemon=True)
-        self.path, self.busy_timeout = path, busy_timeout
-
-    def run(self) -> None:
-        """Checkpoint until the process ends; a failure is logged and tried again later."""
-        connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
-        stop = threading.Event()  # never set: the thread lives as long as its process
-        while not stop.wait(CHECKPOINT_EVERY_SECONDS):
-            try:
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-            except sqlite3.Error as exc:
-                log.warning("WAL checkpoint of %s failed: %s", self.path, exc)
