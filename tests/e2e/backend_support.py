@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,16 @@ from plugin.web import create_app
 from tests.fakes import FakeBilling, FakeHelpdesk
 
 SECRET = "zendesk-webhook-secret"
+# Trigger bodies refused, with the status and the words the error must name (both fronts).
+INVALID_BODIES = [
+    (b"not json", 400, "JSON object"),
+    (b"[1, 2]", 400, "JSON object"),
+    (b"", 400, "JSON object"),
+    (b"{}", 422, "ticket_id"),
+    (b'{"ticket_id": ""}', 422, "ticket_id"),
+    (b'{"ticket_id": "a b"}', 422, "ticket_id"),
+    (b'{"ticket_id": "1", "requester_email": "nobody"}', 422, "requester_email"),
+]
 API_TOKEN = "server-token-for-tests"
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "cases"
 if not SAMPLES.exists():
@@ -72,6 +83,17 @@ class Backend:
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {API_TOKEN}"} | kwargs.pop("headers", {})
         return self.client.open(path, method=method, headers=headers, **kwargs)
+
+
+def assert_one_vip_run(backend: Backend) -> None:
+    """The VIP not-found case ran once: one note, one reply (tagged), one 2,150 USD credit."""
+    assert backend.jobs.drain() == 1
+    assert len(backend.helpdesk.notes) == 1
+    assert len(backend.helpdesk.replies) == 1
+    ticket, reply, update = backend.helpdesk.replies[0]
+    assert ticket == backend.ticket_id and "2,150.00" in reply.text
+    assert {"payment_verification", "pv_verdict_not_found"} <= set(update.add_tags)
+    assert [(c[1], c[2]) for c in backend.billing.credits] == [(Decimal("2150.00"), "USD")]
 
 
 def signed_headers(

@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -29,7 +28,13 @@ import sqlalchemy as sa
 
 from plugin.intake import Delivery
 from plugin.web.front import AsgiFront
-from tests.e2e.backend_support import Backend, load_case, signed_headers
+from tests.e2e.backend_support import (
+    INVALID_BODIES,
+    Backend,
+    assert_one_vip_run,
+    load_case,
+    signed_headers,
+)
 
 
 @pytest.fixture
@@ -214,13 +219,7 @@ def test_signed_delivery_is_accepted_and_runs_once(backend: Backend, front: Asgi
     body = answer.json()
     assert set(body) == {"job", "duplicate"} and body["duplicate"] is False
     assert backend.ticket_id in body["job"]
-    assert backend.jobs.drain() == 1
-    assert len(backend.helpdesk.notes) == 1
-    assert len(backend.helpdesk.replies) == 1
-    ticket, reply, update = backend.helpdesk.replies[0]
-    assert ticket == backend.ticket_id and "2,150.00" in reply.text
-    assert {"payment_verification", "pv_verdict_not_found"} <= set(update.add_tags)
-    assert [(c[1], c[2]) for c in backend.billing.credits] == [(Decimal("2150.00"), "USD")]
+    assert_one_vip_run(backend)
 
 
 def test_fifty_deliveries_on_one_loop_share_commits(backend: Backend, front: AsgiFront) -> None:
@@ -381,18 +380,7 @@ def test_freshdesk_wrong_secret_gets_401(
     assert backend.jobs.huey.pending_count() == 0
 
 
-@pytest.mark.parametrize(
-    ("body", "status", "words"),
-    [
-        (b"not json", 400, "JSON object"),
-        (b"[1, 2]", 400, "JSON object"),
-        (b"", 400, "JSON object"),
-        (b"{}", 422, "ticket_id"),
-        (b'{"ticket_id": ""}', 422, "ticket_id"),
-        (b'{"ticket_id": "a b"}', 422, "ticket_id"),
-        (b'{"ticket_id": "1", "requester_email": "nobody"}', 422, "requester_email"),
-    ],
-)
+@pytest.mark.parametrize(("body", "status", "words"), INVALID_BODIES)
 def test_invalid_bodies_name_the_problem(
     backend: Backend, front: AsgiFront, body: bytes, status: int, words: str
 ) -> None:
