@@ -39,7 +39,11 @@ Commit = Callable[[Sequence[Delivery]], Sequence[bool]]
 
 
 class QueueUnavailable(Exception):
-    """The batch holding this delivery was not committed: nothing of it was kept."""
+    """The batch holding this delivery was not committed: nothing of it was kept.
+
+    Or not in time (`WAIT_SECONDS`): then the batch may still commit later, and the helpdesk's
+    redelivery is answered as a duplicate, its run made once.
+    """
 
 
 @dataclass

@@ -18,7 +18,16 @@ import time
 from typing import Any
 
 from plugin.web.prometheus import REQUEST_SECONDS
-from plugin.web.triggers import REASONS, ROUTES, Answer, answer, answer_async, error
+from plugin.web.triggers import (
+    MAX_TRIGGER_BODY,
+    REASONS,
+    ROUTES,
+    Answer,
+    answer,
+    answer_async,
+    error,
+    precheck,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +41,8 @@ class AsgiFront:
         from a2wsgi import WSGIMiddleware
 
         self.app = app
-        self.max_body = int(app.config["MAX_CONTENT_LENGTH"])
-        self.flask = WSGIMiddleware(app, workers=threads)
+        self.max_body = min(MAX_TRIGGER_BODY, int(app.config["MAX_CONTENT_LENGTH"]))
+        self.flask = WSGIMiddleware(_input_terminated(app), workers=threads)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Route one connection event: lifespan, a trigger, or anything for Flask."""
@@ -49,6 +58,11 @@ class AsgiFront:
         headers = {
             name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
         }
+        refused = precheck(self.app, source, lambda name: headers.get(name.lower(), ""))
+        if refused is not None:  # refused on its headers: the body is never read
+            await _send(send, refused)
+            REQUEST_SECONDS.observe(time.perf_counter() - started, scope["path"])
+            return
         try:
             raw = await self._body(headers, receive)
         except _HungUp:
@@ -63,15 +77,11 @@ class AsgiFront:
             except Exception:  # noqa: BLE001 - a 500 like Flask's, logged, never the traceback
                 log.exception("trigger %s failed", source)
                 result = error(500, "Internal Server Error")
-        status, body, extra = result
-        out = [(name.lower().encode("latin-1"), value.encode()) for name, value in extra]
-        out.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": out})
-        await send({"type": "http.response.body", "body": body})
+        await _send(send, result)
         REQUEST_SECONDS.observe(time.perf_counter() - started, scope["path"])
 
     async def _body(self, headers: dict[str, str], receive: Any) -> bytes | None:
-        """The request body, or None past MAX_CONTENT_LENGTH (told or found while reading)."""
+        """The request body, or None past the trigger limit (told or found while reading)."""
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > self.max_body:
             return None
@@ -87,6 +97,24 @@ class AsgiFront:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
+
+
+async def _send(send: Any, result: Answer) -> None:
+    status, body, extra = result
+    out = [(name.lower().encode("latin-1"), value.encode()) for name, value in extra]
+    out.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": out})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _input_terminated(app: Any) -> Any:
+    # a2wsgi passes a chunked body (no Content-Length) without `wsgi.input_terminated`, and
+    # Werkzeug then reads it as empty; the ASGI server has de-chunked it, so it is terminated.
+    def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
+        environ["wsgi.input_terminated"] = True
+        return app(environ, start_response)
+
+    return wsgi
 
 
 class _HungUp(Exception):
@@ -128,7 +156,7 @@ class TriggerFastPath:
         ):
             return self.wsgi_app(environ, start_response)
         try:
-            if int(length) > self.app.config["MAX_CONTENT_LENGTH"]:
+            if int(length) > min(MAX_TRIGGER_BODY, self.app.config["MAX_CONTENT_LENGTH"]):
                 status, body, headers = error(413, TOO_LARGE)
             else:
                 raw = environ["wsgi.input"].read(int(length))

@@ -29,6 +29,9 @@ bp = Blueprint("triggers", __name__)
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 10
+# A trigger body is a ticket id and an email; the fronts refuse more than this before reading
+# it (the app's MAX_CONTENT_LENGTH, 1 MiB, is for the case files of /api/verify).
+MAX_TRIGGER_BODY = 64 * 1024
 ROUTES = {"/triggers/zendesk": "zendesk", "/triggers/freshdesk": "freshdesk"}
 JSON = [("Content-Type", "application/json")]
 REASONS = {202: "ACCEPTED", 400: "BAD REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN",
@@ -94,22 +97,40 @@ class Accepted:
     run_key: str
 
 
+def precheck(app: Any, source: str, header: Any) -> Answer | None:
+    """What the headers alone can refuse (401), before a body is read: Freshdesk's secret;
+    Zendesk's signature headers and the freshness of their timestamp."""
+    try:
+        if source == "zendesk":
+            check_zendesk(_secret(app, source), header, None)
+        else:
+            check_freshdesk(_secret(app, source), header("Authorization") or None)
+    except AuthError as exc:
+        WEBHOOKS.inc(source, "unauthorized")
+        return error(exc.status, exc.message)
+    return None
+
+
+def _secret(app: Any, source: str) -> bytes | None:
+    secrets = app.extensions.setdefault("payverify.webhook_secrets", {})
+    name = f"{source}_webhook_secret"
+    if name not in secrets:  # read once per app: settings do not change while it runs
+        value = secret_value(app.extensions["payverify.settings"], name)
+        secrets[name] = value.encode() if value else None
+    return secrets[name]
+
+
 def check(app: Any, source: str, header: Any, raw: bytes) -> Answer | Accepted:
     """Authenticate and validate a trigger; `header(name)` reads a request header.
 
     An error answer (401, 400, 422) or the delivery to queue, with its key: the helpdesk's
     invocation id when it sends one, else the ticket id and a hash of the body.
     """
-    secrets = app.extensions.setdefault("payverify.webhook_secrets", {})
-    name = f"{source}_webhook_secret"
-    if name not in secrets:  # read once per app: settings do not change while it runs
-        value = secret_value(app.extensions["payverify.settings"], name)
-        secrets[name] = value.encode() if value else None
     try:
         if source == "zendesk":
-            check_zendesk(secrets[name], header, raw)
+            check_zendesk(_secret(app, source), header, raw)
         else:
-            check_freshdesk(secrets[name], header("Authorization") or None)
+            check_freshdesk(_secret(app, source), header("Authorization") or None)
     except AuthError as exc:
         WEBHOOKS.inc(source, "unauthorized")
         return error(exc.status, exc.message)

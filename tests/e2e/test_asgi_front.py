@@ -28,7 +28,9 @@ import sqlalchemy as sa
 
 from plugin.intake import Delivery
 from plugin.web.front import AsgiFront
+from plugin.web.triggers import MAX_TRIGGER_BODY
 from tests.e2e.backend_support import (
+    API_TOKEN,
     INVALID_BODIES,
     Backend,
     assert_one_vip_run,
@@ -517,3 +519,41 @@ def test_lifespan_handshake(front: AsgiFront) -> None:
         {"type": "lifespan.startup.complete"},
         {"type": "lifespan.shutdown.complete"},
     ]
+
+
+def test_a_chunked_body_reaches_flask_whole(backend: Backend, front: AsgiFront) -> None:
+    """A chunked POST to a Flask route (no content-length) is read whole, not as empty."""
+    raw = backend.case.model_dump_json().encode()
+    headers = {"Authorization": f"Bearer {API_TOKEN}", "Content-Type": "application/json"}
+    answer = asyncio.run(
+        request(front, "POST", "/api/verify", raw, headers, chunks=3, declare_length=False)
+    )
+    assert answer.status == 200, answer.body[:200]
+    assert answer.json()["verdict"] == "not_found"
+
+
+def test_refused_on_headers_before_the_body_is_read(backend: Backend, front: AsgiFront) -> None:
+    """A wrong Freshdesk secret, or Zendesk headers missing or stale: 401, body never read."""
+    raw = b'{"ticket_id": "1"}'
+    for path, headers in (
+        ("/triggers/freshdesk", {"Authorization": "Bearer wrong"}),
+        ("/triggers/zendesk", {}),
+        ("/triggers/zendesk", _stale(raw)),
+    ):
+        answer = asyncio.run(request(front, "POST", path, raw, headers))
+        assert answer.status == 401, path
+        assert answer.receives == 0, f"{path} read the body of a request refused on headers"
+    assert backend.jobs.huey.pending_count() == 0
+
+
+def test_a_trigger_body_past_64_kib_is_413(backend: Backend, front: AsgiFront) -> None:
+    """Trigger bodies are small: 64 KiB + 1 is refused, though the app takes 1 MiB elsewhere."""
+    raw = json.dumps({"ticket_id": "1", "pad": "x" * MAX_TRIGGER_BODY}).encode()
+    assert len(raw) < backend.app.config["MAX_CONTENT_LENGTH"]
+    for declare in (True, False):
+        headers = zendesk_headers(raw)
+        answer = asyncio.run(
+            request(front, "POST", "/triggers/zendesk", raw, headers, declare_length=declare)
+        )
+        assert answer.status == 413
+    assert backend.jobs.huey.pending_count() == 0
