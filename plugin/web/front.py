@@ -25,8 +25,8 @@ from plugin.web.triggers import (
     Answer,
     answer,
     answer_async,
+    authenticate,
     error,
-    precheck,
 )
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,8 @@ class AsgiFront:
         headers = {
             name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
         }
-        refused = precheck(self.app, source, lambda name: headers.get(name.lower(), ""))
+        header = lambda name: headers.get(name.lower(), "")  # noqa: E731 - read twice below
+        refused = authenticate(self.app, source, header)
         if refused is not None:  # refused on its headers: the body is never read
             await _send(send, refused)
             REQUEST_SECONDS.observe(time.perf_counter() - started, scope["path"])
@@ -71,9 +72,7 @@ class AsgiFront:
             result: Answer = error(413, TOO_LARGE)
         else:
             try:
-                result = await answer_async(
-                    self.app, source, lambda name: headers.get(name.lower(), ""), raw
-                )
+                result = await answer_async(self.app, source, header, raw, headers_checked=True)
             except Exception:  # noqa: BLE001 - a 500 like Flask's, logged, never the traceback
                 log.exception("trigger %s failed", source)
                 result = error(500, "Internal Server Error")

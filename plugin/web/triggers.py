@@ -23,7 +23,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from plugin.intake import QueueUnavailable
 from plugin.web.auth import AuthError, secret_value
 from plugin.web.prometheus import WEBHOOKS
-from plugin.web.webhook_auth import ZENDESK_INVOCATION, check_freshdesk, check_zendesk
+from plugin.web.webhook_auth import (
+    ZENDESK_INVOCATION,
+    check_freshdesk,
+    check_zendesk_body,
+    check_zendesk_headers,
+)
 
 bp = Blueprint("triggers", __name__)
 log = logging.getLogger(__name__)
@@ -97,14 +102,24 @@ class Accepted:
     run_key: str
 
 
-def precheck(app: Any, source: str, header: Any) -> Answer | None:
-    """What the headers alone can refuse (401), before a body is read: Freshdesk's secret;
-    Zendesk's signature headers and the freshness of their timestamp."""
+def authenticate(
+    app: Any, source: str, header: Any, raw: bytes | None = None, *, headers_checked: bool = False
+) -> Answer | None:
+    """A 401 answer, or None when the trigger comes from the helpdesk.
+
+    `raw=None` checks what the headers alone can refuse, before a body is read: Freshdesk's
+    secret; Zendesk's signature headers and their freshness. `headers_checked` says a first
+    call did that already, so only Zendesk's signature of the body is left to check.
+    """
+    secret = _secret(app, source)
     try:
         if source == "zendesk":
-            check_zendesk(_secret(app, source), header, None)
-        else:
-            check_freshdesk(_secret(app, source), header("Authorization") or None)
+            if not headers_checked:
+                check_zendesk_headers(secret, header)
+            if raw is not None:
+                check_zendesk_body(secret, header, raw)
+        elif not headers_checked:
+            check_freshdesk(secret, header("Authorization") or None)
     except AuthError as exc:
         WEBHOOKS.inc(source, "unauthorized")
         return error(exc.status, exc.message)
@@ -120,20 +135,17 @@ def _secret(app: Any, source: str) -> bytes | None:
     return secrets[name]
 
 
-def check(app: Any, source: str, header: Any, raw: bytes) -> Answer | Accepted:
+def check(
+    app: Any, source: str, header: Any, raw: bytes, *, headers_checked: bool = False
+) -> Answer | Accepted:
     """Authenticate and validate a trigger; `header(name)` reads a request header.
 
     An error answer (401, 400, 422) or the delivery to queue, with its key: the helpdesk's
     invocation id when it sends one, else the ticket id and a hash of the body.
     """
-    try:
-        if source == "zendesk":
-            check_zendesk(_secret(app, source), header, raw)
-        else:
-            check_freshdesk(_secret(app, source), header("Authorization") or None)
-    except AuthError as exc:
-        WEBHOOKS.inc(source, "unauthorized")
-        return error(exc.status, exc.message)
+    refused = authenticate(app, source, header, raw, headers_checked=headers_checked)
+    if refused is not None:
+        return refused
     try:
         body = parse_body(raw)
     except BodyError as exc:
@@ -160,9 +172,11 @@ def answer(app: Any, source: str, header: Any, raw: bytes) -> Answer:
     return result if isinstance(result, tuple) else settle(app, result)
 
 
-async def answer_async(app: Any, source: str, header: Any, raw: bytes) -> Answer:
+async def answer_async(
+    app: Any, source: str, header: Any, raw: bytes, *, headers_checked: bool = False
+) -> Answer:
     """The whole trigger for a coroutine, which holds no thread while its batch commits."""
-    result = check(app, source, header, raw)
+    result = check(app, source, header, raw, headers_checked=headers_checked)
     if isinstance(result, tuple):
         return result
     jobs = app.extensions["payverify.jobs"]

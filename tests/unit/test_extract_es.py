@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
-from decimal import Decimal
 
 import pytest
 
-from core.extract.amounts import find_amounts
-from core.extract.dates import find_payment_date
-from core.extract.methods import find_payment_method
-from core.extract.refs import find_invoice_refs, find_transaction_ids
-from core.models import Ticket
 from core.text import claim_text
+from tests.unit.extract_support import extraction_tests, ticket_maker
 
 LANG = "es"
 # Miércoles: "el lunes" es el 10 de marzo, "el viernes pasado" el 7.
@@ -101,47 +96,29 @@ TRANSACTION_IDS = [
 ]
 
 
-def _ticket(description: str, subject: str = "", comments: list[str] | None = None) -> Ticket:
-    return Ticket.model_validate(
-        {
-            "id": 1,
-            "subject": subject,
-            "description": description,
-            "comments": comments or [],
-            "created_at": "2025-03-12T15:00:00Z",
-            "requester": {
-                "name": "María González",
-                "email": "maria@example.com",
-                "locale": "es-ES",
-            },
-        }
-    )
+_ticket = ticket_maker(
+    {
+        "name": "María González",
+        "email": "maria@example.com",
+        "locale": "es-ES",
+    }
+)
 
-
-@pytest.mark.parametrize(("text", "expected"), AMOUNTS)
-def test_find_amounts(text: str, expected: list[tuple[str, str | None]]) -> None:
-    got = [(a.amount, a.currency) for a in find_amounts(claim_text(_ticket(text)), LANG)]
-    assert got == [(Decimal(amount), currency) for amount, currency in expected]
-
-
-@pytest.mark.parametrize(("text", "created_at", "expected"), DATES)
-def test_find_payment_date(text: str, created_at: datetime, expected: date | None) -> None:
-    assert find_payment_date(text, LANG, created_at) == expected
-
-
-@pytest.mark.parametrize(("text", "expected"), METHODS)
-def test_find_payment_method(text: str, expected: str | None) -> None:
-    assert find_payment_method(text, LANG) == expected
-
-
-@pytest.mark.parametrize(("text", "expected"), INVOICE_REFS)
-def test_find_invoice_refs(text: str, expected: list[str]) -> None:
-    assert find_invoice_refs(text) == expected
-
-
-@pytest.mark.parametrize(("text", "expected"), TRANSACTION_IDS)
-def test_find_transaction_ids(text: str, expected: list[str]) -> None:
-    assert find_transaction_ids(text) == expected
+(
+    test_find_amounts,
+    test_find_payment_date,
+    test_find_payment_method,
+    test_find_invoice_refs,
+    test_find_transaction_ids,
+) = extraction_tests(
+    LANG,
+    _ticket,
+    amounts=AMOUNTS,
+    dates=DATES,
+    methods=METHODS,
+    invoice_refs=INVOICE_REFS,
+    transaction_ids=TRANSACTION_IDS,
+)
 
 
 def test_claim_text_converts_html_paragraphs_and_entities() -> None:
