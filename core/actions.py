@@ -21,6 +21,17 @@ class Actions:
     assign_group: str | None
     root_cause_analysis: bool
 
+    def decision_fields(self) -> dict[str, object]:
+        """These actions as the Decision's fields of the same names."""
+        return {
+            "escalate": self.escalate,
+            "priority": self.priority,
+            "follow_up_hours": self.follow_up_hours,
+            "tags": self.tags,
+            "assign_group": self.assign_group,
+            "root_cause_analysis": self.root_cause_analysis,
+        }
+
 
 def should_escalate(scenario: Scenario, verdict: Verdict, credit: Credit | None) -> bool:
     """Escalate for the scenarios and verdicts a specialist must see, or a credit to approve."""

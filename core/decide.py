@@ -93,12 +93,7 @@ def decide(
         scenario=scenario,
         payment_age_days=age,
         credit=credit,
-        escalate=actions.escalate,
-        priority=actions.priority,
-        follow_up_hours=actions.follow_up_hours,
-        tags=actions.tags,
-        assign_group=actions.assign_group,
-        root_cause_analysis=actions.root_cause_analysis,
+        **actions.decision_fields(),  # type: ignore[arg-type]
     )
     return with_messages(case, decision, policy) if messages else decision
 

@@ -116,15 +116,7 @@ def _render(
             scenario, decision.verdict, updates.get("credit", decision.credit), decision.tier,  # type: ignore[arg-type]
             case.ticket.priority, policy,
         )  # fmt: skip
-        updates.update(
-            scenario=scenario,
-            escalate=actions.escalate,
-            priority=actions.priority,
-            follow_up_hours=actions.follow_up_hours,
-            tags=actions.tags,
-            assign_group=actions.assign_group,
-            root_cause_analysis=actions.root_cause_analysis,
-        )
+        updates.update(scenario=scenario, **actions.decision_fields())
     decision = with_messages(case, decision.model_copy(update=updates), policy)
     assert decision.reply is not None
     return {
